@@ -1,0 +1,59 @@
+"""MUStARD adapter: target utterance (x1) and its dialogue context with speakers (x2).
+
+MUStARD's video frames and audio are not part of the shipped annotations, so both views are text.
+Speaker-independent split: the configured show (FRIENDS) is the test set; a seeded, stratified
+slice of the other shows is the validation set.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from mmoe.datasets.splits import stratified_split
+
+
+def _context_text(entry: dict) -> object:
+    """Join context lines as ``SPEAKER: line``; return the raw value when it is malformed."""
+    context, speakers = entry.get("context"), entry.get("context_speakers")
+    if not isinstance(context, list) or not all(isinstance(line, str) for line in context):
+        return context
+    if not isinstance(speakers, list) or len(speakers) != len(context):
+        speakers = [""] * len(context)
+    return "\n".join(f"{s}: {line}" if s else line for s, line in zip(speakers, context, strict=True))
+
+
+def load_mustard(path: str | Path, test_show: str, val_fraction: float, seed: int) -> pd.DataFrame:
+    """Read ``sarcasm_data.json`` into the normalised table (not yet validated)."""
+    path = Path(path)
+    with open(path, encoding="utf-8") as handle:
+        raw = json.load(handle)
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: expected a JSON object of id -> utterance, got {type(raw).__name__}")
+    rows = []
+    for key, entry in raw.items():
+        entry = entry if isinstance(entry, dict) else {}
+        rows.append(
+            {
+                "id": str(key),
+                "x1": entry.get("utterance"),
+                "x2": _context_text(entry),
+                "label": entry.get("sarcasm"),
+                "speaker": entry.get("speaker"),
+                "show": entry.get("show"),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    is_test = frame["show"] == test_show
+    frame["split"] = "test"
+    rest = frame.loc[~is_test]
+    labels_ok = rest["label"].isin([True, False])
+    # Rows with bad labels stay in train so that validation reports them instead of the splitter.
+    frame.loc[rest.index, "split"] = "train"
+    if labels_ok.any():
+        good = rest.loc[labels_ok, "label"].astype(int)
+        assigned = stratified_split(good, {"train": 1 - val_fraction, "val": val_fraction}, seed)
+        frame.loc[assigned.index, "split"] = assigned
+    return frame
