@@ -15,34 +15,55 @@ import pandas as pd
 from mmoe.datasets.splits import stratified_split
 
 
-def _context_text(entry: dict) -> object:
-    """Join context lines as ``SPEAKER: line``; return the raw value when it is malformed."""
+def _context_text(entry: dict) -> str | None:
+    """Join context lines as ``SPEAKER: line``; None when the context is not a list of text."""
     context, speakers = entry.get("context"), entry.get("context_speakers")
     if not isinstance(context, list) or not all(isinstance(line, str) for line in context):
-        return context
+        return None
     if not isinstance(speakers, list) or len(speakers) != len(context):
         speakers = [""] * len(context)
-    return "\n".join(f"{s}: {line}" if s else line for s, line in zip(speakers, context, strict=True))
+    return "\n".join(
+        f"{s}: {line}" if s else line for s, line in zip(speakers, context, strict=True)
+    )
+
+
+def _reject_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    """``json`` keeps the last of duplicate keys silently; MUStARD ids must be unique."""
+    seen = [key for key, _ in pairs]
+    duplicates = sorted({key for key in seen if seen.count(key) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate id(s) {', '.join(map(repr, duplicates[:20]))}")
+    return dict(pairs)
 
 
 def load_mustard(path: str | Path, test_show: str, val_fraction: float, seed: int) -> pd.DataFrame:
     """Read ``sarcasm_data.json`` into the normalised table (not yet validated)."""
     path = Path(path)
     with open(path, encoding="utf-8") as handle:
-        raw = json.load(handle)
+        try:
+            raw = json.load(handle, object_pairs_hook=_reject_duplicate_keys)
+        except ValueError as error:
+            raise ValueError(f"{path}: {error}") from error
     if not isinstance(raw, dict):
-        raise ValueError(f"{path}: expected a JSON object of id -> utterance, got {type(raw).__name__}")
+        raise ValueError(
+            f"{path}: expected a JSON object of id -> utterance, got {type(raw).__name__}"
+        )
     rows = []
     for key, entry in raw.items():
+        problem = "" if isinstance(entry, dict) else f"entry is not an object: {entry!r}"
         entry = entry if isinstance(entry, dict) else {}
+        context = _context_text(entry)
+        if context is None and not problem:
+            problem = f"context is not a list of strings: {entry.get('context')!r}"
         rows.append(
             {
                 "id": str(key),
                 "x1": entry.get("utterance"),
-                "x2": _context_text(entry),
+                "x2": context,
                 "label": entry.get("sarcasm"),
                 "speaker": entry.get("speaker"),
                 "show": entry.get("show"),
+                "source_problem": problem,
             }
         )
     frame = pd.DataFrame(rows)

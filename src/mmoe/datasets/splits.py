@@ -7,9 +7,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 
-def stratified_split(
-    labels: pd.Series, fractions: dict[str, float], seed: int
-) -> pd.Series:
+def stratified_split(labels: pd.Series, fractions: dict[str, float], seed: int) -> pd.Series:
     """Assign each row to a split so that every split keeps the label balance.
 
     ``fractions`` maps split names to fractions summing to 1; the first split takes the remainder.

@@ -27,8 +27,16 @@ TYPES = ("R", "U1", "U2", "S")
 SHAPES = ("circle", "square", "triangle", "diamond")
 TONES = ("Honestly", "Apparently", "As usual", "Once again")
 SUBJECTS = (
-    "the movie", "my new phone", "this restaurant", "the concert", "the hotel room",
-    "the meeting", "our flight", "the weather", "the new update", "the museum tour",
+    "the movie",
+    "my new phone",
+    "this restaurant",
+    "the concert",
+    "the hotel room",
+    "the meeting",
+    "our flight",
+    "the weather",
+    "the new update",
+    "the museum tour",
 )
 ADJECTIVES = {
     1: ("wonderful", "fantastic", "delightful", "excellent", "brilliant"),
@@ -61,9 +69,14 @@ def draw_image(shape: str, cue: int, rng: np.random.Generator, size: int) -> Ima
     elif shape == "square":
         draw.rectangle(box, fill=colour)
     elif shape == "triangle":
-        draw.polygon([(cx, cy - radius), (cx - radius, cy + radius), (cx + radius, cy + radius)], fill=colour)
+        draw.polygon(
+            [(cx, cy - radius), (cx - radius, cy + radius), (cx + radius, cy + radius)], fill=colour
+        )
     else:
-        draw.polygon([(cx, cy - radius), (cx + radius, cy), (cx, cy + radius), (cx - radius, cy)], fill=colour)
+        draw.polygon(
+            [(cx, cy - radius), (cx + radius, cy), (cx, cy + radius), (cx - radius, cy)],
+            fill=colour,
+        )
     return image
 
 

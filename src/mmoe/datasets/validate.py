@@ -1,5 +1,8 @@
 """Validation of the normalised datapoint table (``data.parquet``).
 
+Adapters may add a ``source_problem`` column describing what was malformed in a source row
+(reported like any other problem, then dropped from the table).
+
 Every problem is reported with the source file, the row (id and line where known) and what is
 wrong; nothing is dropped, coerced or guessed.
 """
@@ -9,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 SPLITS = ("train", "val", "test")
@@ -51,9 +55,12 @@ def row_name(frame: pd.DataFrame, index: int) -> str:
 
 
 def _label_problem(value: object) -> str | None:
+    value = value.item() if isinstance(value, np.generic) else value
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "missing label"
-    if isinstance(value, bool) or (isinstance(value, int | float) and value in (0, 1)):
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, int | float | np.integer | np.floating) and value in (0, 1):
         return None
     return f"label {value!r} is not binary (expected 0/1 or true/false)"
 
@@ -90,7 +97,7 @@ def find_problems(
     duplicated = frame["id"].duplicated(keep="first")
     for index in range(len(frame)):
         row = frame.iloc[index]
-        found = []
+        found = [row.get("source_problem") or None]
         if duplicated.iloc[index]:
             found.append(f"duplicate id {row['id']!r}")
         if row["split"] not in SPLITS:
@@ -120,7 +127,7 @@ def validate(
     problems = find_problems(frame, view_kinds, image_root)
     if problems:
         raise DataValidationError(dataset, source, problems)
-    out = frame.copy()
+    out = frame.drop(columns=["source_problem"], errors="ignore")
     out["id"] = out["id"].astype(str)
     out["label"] = out["label"].astype(int)
     return out.reset_index(drop=True)

@@ -35,5 +35,5 @@ class LabelingBackend(Protocol):
     def __init__(self, params: dict, seed: int) -> None: ...
 
     def label(self, view: ViewInput) -> pd.DataFrame:
-        """Return a frame with ``OUTPUT_COLUMNS`` and one row per row of ``view.data``, same order."""
+        """One row per row of ``view.data`` (same order) with ``OUTPUT_COLUMNS``."""
         ...

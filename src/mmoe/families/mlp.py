@@ -1,0 +1,115 @@
+"""``mlp``: a small torch MLP on the concatenated frozen features of both views."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from mmoe.families.base import Examples
+from mmoe.io import atomic_path
+from mmoe.metrics import selection_f1
+
+DEFAULTS = {
+    "hidden": 128,
+    "dropout": 0.1,
+    "lr": 1e-3,
+    "weight_decay": 1e-4,
+    "batch_size": 64,
+    "epochs": 60,
+    "patience": 8,
+}
+
+
+def _inputs(examples: Examples) -> np.ndarray:
+    return np.concatenate([examples.features["x1"], examples.features["x2"]], axis=1)
+
+
+def _network(n_in: int, hidden: int, n_classes: int, dropout: float):
+    import torch.nn as nn
+
+    return nn.Sequential(
+        nn.Linear(n_in, hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, n_classes)
+    )
+
+
+class MLPFamily:
+    """Trains with Adam and early stopping on validation F1; saves ``model.pt``."""
+
+    name = "mlp"
+
+    def fit(
+        self, train: Examples, val: Examples, n_classes: int, out_dir: Path, params: dict, seed: int
+    ) -> dict:
+        import torch
+
+        hp = {**DEFAULTS, **params}
+        torch.manual_seed(seed)
+        rng = np.random.default_rng(seed)
+        x_train, x_val = _inputs(train), _inputs(val)
+        mean, std = x_train.mean(0), x_train.std(0) + 1e-6
+        xt = torch.tensor((x_train - mean) / std, dtype=torch.float32)
+        yt = torch.tensor(train.targets, dtype=torch.long)
+        xv = torch.tensor((x_val - mean) / std, dtype=torch.float32)
+        net = _network(xt.shape[1], hp["hidden"], n_classes, hp["dropout"])
+        optimiser = torch.optim.Adam(net.parameters(), lr=hp["lr"], weight_decay=hp["weight_decay"])
+        loss_fn = torch.nn.CrossEntropyLoss()
+        best = {"score": -1.0, "epoch": -1, "state": None}
+        history = []
+        for epoch in tqdm(range(hp["epochs"]), desc="mlp epochs", unit="epoch"):
+            net.train()
+            order = rng.permutation(len(xt))
+            for start in range(0, len(order), hp["batch_size"]):
+                batch = torch.as_tensor(order[start : start + hp["batch_size"]])
+                optimiser.zero_grad()
+                loss_fn(net(xt[batch]), yt[batch]).backward()
+                optimiser.step()
+            net.eval()
+            with torch.no_grad():
+                predicted = net(xv).argmax(1).numpy()
+            score = selection_f1(val.targets, predicted, n_classes)
+            history.append({"epoch": epoch, "val_f1": score})
+            if score > best["score"]:
+                best = {"score": score, "epoch": epoch, "state": _copy_state(net)}
+            elif epoch - best["epoch"] >= hp["patience"]:
+                break
+        checkpoint = {
+            "state": best["state"],
+            "mean": mean,
+            "std": std,
+            "n_in": xt.shape[1],
+            "hidden": hp["hidden"],
+            "dropout": hp["dropout"],
+            "n_classes": n_classes,
+        }
+        with atomic_path(Path(out_dir) / "model.pt") as tmp:
+            torch.save(checkpoint, tmp)
+        return {"best_epoch": best["epoch"], "best_val_f1": best["score"], "history": history}
+
+    def _load(self, model_dir: Path):
+        import torch
+
+        checkpoint = torch.load(Path(model_dir) / "model.pt", weights_only=False)
+        net = _network(
+            checkpoint["n_in"], checkpoint["hidden"], checkpoint["n_classes"], checkpoint["dropout"]
+        )
+        net.load_state_dict(checkpoint["state"])
+        return net.eval(), checkpoint
+
+    def predict(self, model_dir: Path, examples: Examples, params: dict) -> np.ndarray:
+        import torch
+
+        net, checkpoint = self._load(model_dir)
+        x = (_inputs(examples) - checkpoint["mean"]) / checkpoint["std"]
+        with torch.no_grad():
+            return net(torch.tensor(x, dtype=torch.float32)).numpy()
+
+    def parameter_counts(self, model_dir: Path) -> dict[str, int]:
+        net, _ = self._load(model_dir)
+        total = sum(p.numel() for p in net.parameters())
+        return {"total": total, "trainable": total}
+
+
+def _copy_state(net) -> dict:
+    return {k: v.detach().clone() for k, v in net.state_dict().items()}

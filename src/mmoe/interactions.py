@@ -1,0 +1,145 @@
+"""Per-datapoint interaction types from unimodal predictions, and the training partitions.
+
+Hard scheme (the MMoE paper): with unimodal predictions y1, y2 and gold label y,
+``R`` if y1 = y2 = y, ``U`` if exactly one of them equals y (``unique_view`` says which),
+``S`` if neither does. An unparsed prediction (-1) never equals y.
+
+Soft scheme (the short paper): the two views agree when the L1 distance of their probability
+vectors, ``|| (1-p1, p1) - (1-p2, p2) ||_1 = 2 |p1 - p2|``, is at most ``gamma``. Five types:
+``agreement_redundancy`` / ``agreement_synergy`` (agreeing views whose mean probability is right /
+wrong), ``disagreement_unique_x1`` / ``disagreement_unique_x2`` (the view that puts more
+probability on y), ``disagreement_synergy`` (disagreeing views that are both wrong).
+``soft_interaction`` folds them back into R, U and S.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+
+from mmoe.io import atomic_path
+
+INTERACTIONS = ("R", "U", "S")
+FIVE_TYPES = (
+    "agreement_redundancy",
+    "agreement_synergy",
+    "disagreement_unique_x1",
+    "disagreement_unique_x2",
+    "disagreement_synergy",
+)
+FIVE_TO_RUS = {
+    "agreement_redundancy": "R",
+    "agreement_synergy": "S",
+    "disagreement_unique_x1": "U",
+    "disagreement_unique_x2": "U",
+    "disagreement_synergy": "S",
+}
+SCHEMES = ("rus", "rus_balanced", "random", "soft")
+
+
+def classify_rus(y1: np.ndarray, y2: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hard interaction type per row, and the correct view for ``U`` rows (else '')."""
+    right1, right2 = np.asarray(y1) == np.asarray(y), np.asarray(y2) == np.asarray(y)
+    kind = np.where(right1 & right2, "R", np.where(right1 ^ right2, "U", "S"))
+    unique_view = np.where(right1 & ~right2, "x1", np.where(right2 & ~right1, "x2", ""))
+    return kind.astype(object), unique_view.astype(object)
+
+
+def classify_five(p1: np.ndarray, p2: np.ndarray, y: np.ndarray, gamma: float) -> np.ndarray:
+    """Five-type scheme from probabilities P(y=1) of both views and a threshold ``gamma``."""
+    p1, p2, y = np.asarray(p1, float), np.asarray(p2, float), np.asarray(y)
+    if np.isnan(p1).any() or np.isnan(p2).any():
+        raise ValueError("the soft scheme needs a probability for every row; found NaN")
+    agree = 2 * np.abs(p1 - p2) <= gamma
+    on_y1, on_y2 = np.where(y == 1, p1, 1 - p1), np.where(y == 1, p2, 1 - p2)
+    mean_right = (on_y1 + on_y2) / 2 > 0.5
+    any_right = (on_y1 > 0.5) | (on_y2 > 0.5)
+    agreed = np.where(mean_right, "agreement_redundancy", "agreement_synergy")
+    unique = np.where(on_y1 >= on_y2, "disagreement_unique_x1", "disagreement_unique_x2")
+    disagreed = np.where(any_right, unique, "disagreement_synergy")
+    return np.where(agree, agreed, disagreed).astype(object)
+
+
+def label_interactions(
+    data: pd.DataFrame, unimodal: dict[str, pd.DataFrame], gamma: float
+) -> pd.DataFrame:
+    """Join both views' unimodal outputs to the data and type every row (all splits)."""
+    out = data[["id", "split", "label"]].copy()
+    for view, suffix in (("x1", "1"), ("x2", "2")):
+        frame = unimodal[view]
+        if not frame["id"].astype(str).equals(out["id"].astype(str)):
+            raise ValueError(
+                f"unimodal predictions for {view} do not match the data's rows (ids/order)"
+            )
+        out[f"p{suffix}"] = frame["p"].to_numpy()
+        out[f"y{suffix}"] = frame["pred"].to_numpy().astype(int)
+    out["interaction"], out["unique_view"] = classify_rus(out["y1"], out["y2"], out["label"])
+    out["five_type"] = classify_five(out["p1"], out["p2"], out["label"], gamma)
+    out["soft_interaction"] = out["five_type"].map(FIVE_TO_RUS)
+    return out
+
+
+def scheme_assignment(train: pd.DataFrame, scheme: str, seed: int) -> pd.DataFrame:
+    """The training rows of ``scheme`` with their ``interaction`` column.
+
+    ``rus``: the hard types; ``rus_balanced``: each type downsampled to the smallest one;
+    ``random``: the hard types' sizes with members drawn at random; ``soft``: the soft types.
+    """
+    rng = np.random.default_rng(seed)
+    rows = train[["id", "label", "interaction"]].copy()
+    if scheme == "rus":
+        return rows
+    if scheme == "soft":
+        return rows.assign(interaction=train["soft_interaction"].to_numpy())
+    if scheme == "random":
+        return rows.assign(interaction=rng.permutation(rows["interaction"].to_numpy()))
+    if scheme == "rus_balanced":
+        smallest = rows["interaction"].value_counts().reindex(INTERACTIONS, fill_value=0).min()
+        picks = [
+            group.iloc[np.sort(rng.choice(len(group), size=smallest, replace=False))]
+            for _, group in rows.groupby("interaction", sort=True)
+        ]
+        return pd.concat(picks).sort_index()
+    raise ValueError(f"unknown partition scheme {scheme!r}; known: {', '.join(SCHEMES)}")
+
+
+def write_partition(rows: pd.DataFrame, path: str | Path) -> None:
+    """Write rows as hive-partitioned parquet: ``path/interaction=R/...`` (atomically)."""
+    table = pa.Table.from_pandas(rows.reset_index(drop=True), preserve_index=False)
+    with atomic_path(path) as tmp:
+        ds.write_dataset(
+            table,
+            tmp,
+            format="parquet",
+            partitioning=ds.partitioning(pa.schema([("interaction", pa.string())]), flavor="hive"),
+            basename_template="part-{i}.parquet",
+        )
+
+
+def read_partition(path: str | Path, interaction: str | None = None) -> pd.DataFrame:
+    """Read a hive-partitioned scheme; optionally only one interaction type."""
+    dataset = ds.dataset(path, format="parquet", partitioning="hive")
+    flt = None if interaction is None else ds.field("interaction") == interaction
+    frame = dataset.to_table(filter=flt).to_pandas()
+    frame["interaction"] = frame["interaction"].astype(str)
+    return frame.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def count_types(typed: pd.DataFrame, assignments: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Counts per split and type for the hard types, plus training counts per scheme."""
+    records = [
+        {"scheme": "rus", "split": split, "interaction": kind, "n": int(n)}
+        for (split, kind), n in typed.groupby(["split", "interaction"]).size().items()
+    ]
+    for scheme, rows in assignments.items():
+        for kind, n in rows["interaction"].value_counts().items():
+            records.append(
+                {"scheme": scheme, "split": "train_partition", "interaction": kind, "n": int(n)}
+            )
+    return (
+        pd.DataFrame(records).sort_values(["scheme", "split", "interaction"]).reset_index(drop=True)
+    )

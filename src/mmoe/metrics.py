@@ -1,0 +1,61 @@
+"""Classification metrics (scikit-learn), overall and per interaction type."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def _f1(y_true: np.ndarray, y_pred: np.ndarray, positive: int) -> float:
+    tp = np.sum((y_pred == positive) & (y_true == positive))
+    denominator = np.sum(y_pred == positive) + np.sum(y_true == positive)
+    return float(2 * tp / denominator) if denominator else 0.0
+
+
+def selection_f1(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> float:
+    """The model-selection score: binary F1 (class 1) for two classes, macro F1 otherwise.
+
+    Same values as scikit-learn's ``f1_score`` with ``zero_division=0``, without importing it
+    (training jobs start faster).
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if n_classes == 2:
+        return _f1(y_true, y_pred, 1)
+    present = np.union1d(y_true, y_pred)
+    return float(np.mean([_f1(y_true, y_pred, k) for k in present]))
+
+
+def binary_scores(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    """Binary precision, recall, F1 (positive class 1) and accuracy, in percent."""
+    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        y_true, y_pred, average="binary", pos_label=1, zero_division=0
+    )
+    return {
+        "precision": 100 * float(precision),
+        "recall": 100 * float(recall),
+        "f1": 100 * float(f1),
+        "accuracy": 100 * float(accuracy_score(y_true, y_pred)),
+        "n": len(y_true),
+    }
+
+
+def evaluate_predictions(predictions: pd.DataFrame, typed: pd.DataFrame) -> pd.DataFrame:
+    """Scores of every method column, per split, overall and per hard interaction type.
+
+    ``predictions`` has ``id``, ``split`` and one 0/1 column per method; ``typed`` carries the
+    gold ``label`` and ``interaction`` of every row.
+    """
+    merged = predictions.merge(typed[["id", "label", "interaction"]], on="id", validate="1:1")
+    methods = [c for c in predictions.columns if c not in ("id", "split")]
+    records = []
+    for split, rows in merged.groupby("split", sort=True):
+        groups = [("all", rows), *((k, g) for k, g in rows.groupby("interaction", sort=True))]
+        for interaction, group in groups:
+            for method in methods:
+                scores = binary_scores(group["label"].to_numpy(), group[method].to_numpy())
+                records.append(
+                    {"split": split, "interaction": interaction, "method": method, **scores}
+                )
+    return pd.DataFrame(records)

@@ -1,0 +1,254 @@
+"""Stage functions: what each workflow rule does, callable (and tested) without Snakemake.
+
+Each function reads its input files, calls the science modules and writes its outputs atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mmoe import interactions, io
+from mmoe.families import Examples, get_family
+
+EXPERTS = ("R", "U", "S")
+BASELINE = "all"
+FUSER = "fuser"
+EVAL_SPLITS = ("val", "test")
+
+
+def synthesize(cfg: dict, out_dir: str | Path, seed: int) -> None:
+    """Generate the synthetic source: PNGs and ``table.parquet`` in ``out_dir``."""
+    from mmoe.datasets.synthetic import generate_synthetic
+
+    with io.atomic_path(out_dir) as tmp:
+        images = Path(out_dir) / "images"
+        frame = generate_synthetic(
+            tmp / "images", cfg["n"], cfg["mixture"], cfg["splits"], seed, cfg.get("image_size", 32)
+        )
+        frame["x1"] = [str(images / Path(p).name) for p in frame["x1"]]
+        frame.to_parquet(tmp / "table.parquet", index=False)
+
+
+def ingest(name: str, cfg: dict, source: str | Path, out: str | Path, seed: int) -> pd.DataFrame:
+    """Adapt, validate and write a dataset's normalised table; nothing is written if invalid."""
+    from mmoe.datasets import load_dataset
+
+    frame = load_dataset(name, cfg, source, seed)
+    io.write_parquet(frame, out)
+    return frame
+
+
+def embed_view(
+    data: str | Path, view: str, kind: str, text_model: str | Path, out: str | Path
+) -> None:
+    """Frozen features of one view, aligned with ``data``'s rows."""
+    from mmoe import embed
+
+    frame = pd.read_parquet(data)
+    io.write_npy(embed.embed_view(frame[view].tolist(), kind, text_model), out)
+
+
+def label_unimodal(
+    dataset: str,
+    data: str | Path,
+    features: str | Path,
+    view: str,
+    kind: str,
+    labeling: dict,
+    seed: int,
+    out: str | Path,
+) -> pd.DataFrame:
+    """Unimodal predictions for one view with the configured backend."""
+    from mmoe.labeling import ViewInput, make_backend
+
+    frame = pd.read_parquet(data)
+    backend = make_backend(labeling["backend"], labeling.get("params", {}), seed)
+    result = backend.label(ViewInput(dataset, frame, view, kind, np.load(features)))
+    io.write_parquet(result, out)
+    return result
+
+
+def partition(
+    data: str | Path,
+    unimodal: dict[str, str | Path],
+    gamma: float,
+    schemes: dict[str, str | Path],
+    seed: int,
+    typed_out: str | Path,
+    counts_out: str | Path,
+) -> pd.DataFrame:
+    """Type every row, write each scheme's hive-partitioned training rows and the counts."""
+    frame = pd.read_parquet(data)
+    typed = interactions.label_interactions(
+        frame, {v: pd.read_parquet(p) for v, p in unimodal.items()}, gamma
+    )
+    train = typed[typed["split"] == "train"]
+    assignments = {s: interactions.scheme_assignment(train, s, seed) for s in schemes}
+    for scheme, path in schemes.items():
+        interactions.write_partition(assignments[scheme], path)
+    counts = interactions.count_types(typed, assignments)
+    io.write_parquet(typed, typed_out)
+    io.write_csv(counts, counts_out)
+    print(counts.to_string(index=False))
+    return counts
+
+
+def _examples(frame: pd.DataFrame, features: dict[str, np.ndarray], kinds: dict, rows, target=None):
+    index = np.flatnonzero(rows)
+    return Examples.from_frame(
+        frame.iloc[index], kinds, {v: f[index] for v, f in features.items()}, target
+    )
+
+
+def _load(data: str | Path, features: dict[str, str | Path]):
+    return pd.read_parquet(data), {v: np.load(p) for v, p in features.items()}
+
+
+def train_model(
+    family: str, params: dict, data: str | Path, features: dict[str, str | Path], kinds: dict,
+    typed: str | Path, role: str, partition_dir: str | Path | None, seed: int,
+    out_dir: str | Path, logits_out: str | Path,
+) -> dict:
+    """Train an expert (``role`` R/U/S on its partition), the baseline (``all``: every training
+    row) or the fuser (``fuser``: a 3-way R/U/S classifier on the scheme's training rows), then
+    reload the saved model and write its logits for every validation and test row."""
+    frame, feats = _load(data, features)
+    types = pd.read_parquet(typed).set_index("id")
+    if role == BASELINE:
+        members = frame["split"] == "train"
+    else:
+        assignment = interactions.read_partition(partition_dir).set_index("id")
+        if role != FUSER:
+            assignment = assignment[assignment["interaction"] == role]
+        members = frame["id"].isin(assignment.index)
+    if role == FUSER:
+        codes = {k: i for i, k in enumerate(interactions.INTERACTIONS)}
+        scheme_types = types["interaction"].copy()
+        scheme_types.update(assignment["interaction"])
+        frame = frame.assign(target=frame["id"].map(scheme_types).map(codes).to_numpy())
+        n_classes = len(codes)
+    else:
+        frame = frame.assign(target=frame["label"])
+        n_classes = 2
+    if not members.any():
+        raise ValueError(f"no training rows for role {role!r} in {partition_dir or typed}")
+    train = _examples(frame, feats, kinds, members.to_numpy(), "target")
+    val = _examples(frame, feats, kinds, (frame["split"] == "val").to_numpy(), "target")
+    model = get_family(family)
+    with io.atomic_path(out_dir) as tmp:
+        summary = model.fit(train, val, n_classes, tmp, params, seed)
+        summary.update(n_train=len(train), n_val=len(val), parameters=model.parameter_counts(tmp))
+        io.write_json(summary, tmp / "summary.json")
+    predict_logits(model, params, out_dir, frame, feats, kinds, logits_out)
+    return summary
+
+
+def predict_logits(
+    model, params: dict, model_dir: str | Path, frame: pd.DataFrame,
+    features: dict[str, np.ndarray], kinds: dict, out: str | Path,
+) -> pd.DataFrame:
+    """Logits of a saved model for every validation and test row of ``frame``."""
+    rows = frame["split"].isin(EVAL_SPLITS).to_numpy()
+    logits = model.predict(Path(model_dir), _examples(frame, features, kinds, rows), params)
+    result = frame.loc[rows, ["id", "split"]].reset_index(drop=True)
+    for k in range(logits.shape[1]):
+        result[f"logit_{k}"] = logits[:, k].astype(float)
+    io.write_parquet(result, out)
+    return result
+
+
+def _logits(path: str | Path) -> tuple[pd.DataFrame, np.ndarray]:
+    frame = pd.read_parquet(path)
+    return frame, frame.filter(like="logit_").to_numpy()
+
+
+def fuse(
+    typed: str | Path,
+    experts: dict[str, str | Path],
+    baseline: str | Path,
+    fuser: str | Path,
+    partition_dir: str | Path,
+    fixed_weights: dict[str, float],
+    out: str | Path,
+    settings_out: str | Path,
+) -> pd.DataFrame:
+    """Every fusion strategy's predictions for the validation and test rows."""
+    from mmoe import fusion
+
+    rows, base = _logits(baseline)
+    expert_logits = {}
+    for kind, path in {**experts, FUSER: fuser}.items():
+        other, values = _logits(path)
+        if not other["id"].equals(rows["id"]):
+            raise ValueError(f"{path}: rows differ from {baseline}")
+        expert_logits[kind] = values
+    fuser_logits = expert_logits.pop(FUSER)
+    meta = pd.read_parquet(typed).set_index("id")
+    rows = rows.assign(
+        label=rows["id"].map(meta["label"]).to_numpy(),
+        interaction=rows["id"].map(meta["interaction"]).to_numpy(),
+    )
+    weights = fusion.frequency_weights(interactions.read_partition(partition_dir))
+    predictions, settings = fusion.fuse(
+        rows, expert_logits, base, fuser_logits, fixed_weights, weights
+    )
+    io.write_parquet(predictions, out)
+    io.write_json(settings, settings_out)
+    return predictions
+
+
+def evaluate(predictions: str | Path, typed: str | Path, out: str | Path) -> pd.DataFrame:
+    """Binary P/R/F1/accuracy of every method, per split, overall and per interaction type."""
+    from mmoe import metrics
+
+    scores = metrics.evaluate_predictions(pd.read_parquet(predictions), pd.read_parquet(typed))
+    io.write_csv(scores, out)
+    return scores
+
+
+def build_tables(
+    runs: list[dict],
+    counts: dict[str, str | Path],
+    synthetic: dict[str, tuple[str, str]],
+    reported: str | Path,
+    paper_models: dict,
+    main_scheme: str,
+    tables_dir: str | Path,
+    figure: str | Path,
+) -> None:
+    """Every table (Markdown + CSV) and the per-interaction figure from the per-run metrics.
+
+    ``synthetic`` maps each dataset with known types to its (typed rows, data) files.
+    """
+    from mmoe import figures, tables
+
+    scores = tables.load_metrics(runs)
+    paper = tables.load_reported(reported)
+    out = Path(tables_dir)
+    tables.write_table(
+        tables.main_results(scores, paper, paper_models, main_scheme),
+        ["precision", "recall", "f1"],
+        out / "main_results",
+    )
+    tables.write_table(
+        tables.fusion_ablation(scores, paper, paper_models, main_scheme),
+        ["f1"],
+        out / "fusion_ablation",
+    )
+    interaction_stats = tables.per_interaction(scores, main_scheme)
+    tables.write_table(interaction_stats, ["accuracy", "f1", "n"], out / "per_interaction")
+    counts_frames = {d: pd.read_csv(p) for d, p in counts.items()}
+    tables.write_table(
+        tables.partition_ablation(scores, counts_frames, paper), ["f1"], out / "partition_ablation"
+    )
+    agreement = pd.DataFrame(
+        [
+            {"dataset": d, **tables.rus_agreement(pd.read_parquet(t), pd.read_parquet(x))}
+            for d, (t, x) in synthetic.items()
+        ]
+    )
+    io.write_csv(agreement, out / "rus_agreement.csv")
+    figures.per_interaction_bars(interaction_stats, figure)

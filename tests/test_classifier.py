@@ -1,0 +1,66 @@
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mmoe.labeling import ViewInput, make_backend
+from mmoe.labeling.classifier import cross_fit_proba
+
+
+class RecordingModel:
+    """Remembers the rows it was fit on (by a row-id feature) and predicts 0.5."""
+
+    fitted: ClassVar[list[set]] = []
+
+    def fit(self, x, y):
+        RecordingModel.fitted.append(set(x[:, 0].astype(int)))
+        return self
+
+    def predict_proba(self, x):
+        self.seen = set(x[:, 0].astype(int))
+        return np.full((len(x), 2), 0.5)
+
+
+def test_cross_fitting_never_sees_its_own_fold():
+    n = 50
+    features = np.column_stack([np.arange(n), np.zeros(n)])
+    labels = np.tile([0, 1], n // 2)
+    is_train = np.arange(n) < 40
+    RecordingModel.fitted = []
+    proba, fold_of = cross_fit_proba(features, labels, is_train, 5, 0, RecordingModel)
+    assert not np.isnan(proba).any()
+    assert (fold_of[:40] >= 0).all() and (fold_of[40:] == -1).all()
+    fold_fits, final_fit = RecordingModel.fitted[:5], RecordingModel.fitted[5]
+    for fold, seen in enumerate(fold_fits):
+        held = set(np.flatnonzero(fold_of == fold))
+        assert held and not held & seen
+        assert seen | held == set(range(40))
+    assert final_fit == set(range(40))  # val/test rows never used for fitting
+
+
+def test_classifier_backend_learns_a_separable_view():
+    rng = np.random.default_rng(0)
+    labels = np.tile([0, 1], 60)
+    features = rng.normal(size=(120, 4)) + labels[:, None] * 3
+    data = pd.DataFrame(
+        {
+            "id": [f"r{i}" for i in range(120)],
+            "split": ["train"] * 80 + ["val"] * 20 + ["test"] * 20,
+            "label": labels,
+        }
+    )
+    out = make_backend("classifier", {"folds": 4}, 0).label(
+        ViewInput("d", data, "x1", "text", features)
+    )
+    assert out.columns.tolist() == ["id", "p", "pred"]
+    assert (out["pred"] == labels).mean() > 0.95
+
+
+def test_classifier_backend_needs_aligned_features():
+    data = pd.DataFrame({"id": ["a"], "split": ["train"], "label": [1]})
+    backend = make_backend("classifier", {}, 0)
+    with pytest.raises(ValueError, match="one feature row per datapoint"):
+        backend.label(ViewInput("d", data, "x1", "text", np.zeros((2, 3))))
+    with pytest.raises(ValueError, match="unknown labeling backend"):
+        make_backend("oracle", {}, 0)

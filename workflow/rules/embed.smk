@@ -1,0 +1,20 @@
+rule embed_view:
+    input:
+        data="results/{dataset}/data.parquet",
+        encoder=config["text_encoder"],
+    output:
+        "results/{dataset}/features/{view}.npy",
+    log:
+        "logs/{dataset}/embed_view/{view}.log",
+    benchmark:
+        "benchmarks/{dataset}/embed_view/{view}.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: 2
+    resources:
+        mem_mb=3000,
+        runtime=30,
+    params:
+        kind=lambda wildcards: dataset_cfg(wildcards)["views"][wildcards.view],
+    script:
+        "../../scripts/embed_view.py"

@@ -1,0 +1,22 @@
+rule partition_interactions:
+    input:
+        data="results/{dataset}/data.parquet",
+        x1="results/{dataset}/unimodal/x1.parquet",
+        x2="results/{dataset}/unimodal/x2.parquet",
+    output:
+        typed="results/{dataset}/interactions.parquet",
+        counts="results/{dataset}/partitions/counts.csv",
+        schemes=[
+            directory(f"results/{{dataset}}/partitions/{scheme}")
+            for scheme in config["schemes"]
+        ],
+    log:
+        "logs/{dataset}/partition_interactions.log",
+    conda:
+        "../../envs/core.yaml"
+    params:
+        gamma=lambda wildcards: dataset_cfg(wildcards).get("gamma", 0.5),
+        schemes=config["schemes"],
+        seed=config["seed"],
+    script:
+        "../../scripts/partition_interactions.py"
