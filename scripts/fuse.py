@@ -9,7 +9,7 @@ with to_log(sm.log[0]):
         sm.input.typed,
         dict(zip(["R", "U", "S"], sm.input.experts, strict=True)),
         sm.input.baseline[0],
-        sm.input.fuser[0],
+        sm.input.fuser,
         sm.input.partition,
         sm.params.fixed_weights,
         sm.output.predictions,

@@ -1,4 +1,4 @@
-"""Regenerate the tables and figures from the per-run metric files."""
+"""Regenerate the tables and figures from the per-run and per-dataset files."""
 
 from pathlib import Path
 
@@ -6,17 +6,23 @@ from mmoe.logs import to_log
 from mmoe.pipeline import build_tables
 
 sm = snakemake  # noqa: F821
+files = {
+    d: {"counts": c, "typed": t, "pid": p}
+    for d, c, t, p in zip(
+        sm.params.datasets, sm.input.counts, sm.input.typed, sm.input.pid, strict=True
+    )
+}
+for key, names in (("data", sm.params.synthetic), ("human", sm.params.annotated)):
+    for dataset, path in zip(names, sm.input[key], strict=True):
+        files[dataset][key] = path
 with to_log(sm.log[0]):
     build_tables(
         sm.params.runs,
-        dict(zip(sm.params.datasets, sm.input.counts, strict=True)),
-        {
-            d: (t, x)
-            for d, t, x in zip(sm.params.synthetic, sm.input.typed, sm.input.data, strict=True)
-        },
+        sm.params.models,
+        files,
         sm.input.reported,
         sm.params.paper_models,
-        sm.params.main_scheme,
-        Path(sm.output.tables[0]).parent,
-        sm.output.figure,
+        sm.params.schemes,
+        Path(sm.output.main_results_csv).parent,
+        Path(sm.output.pid_png).parent,
     )

@@ -7,7 +7,7 @@ import yaml
 
 from tests.conftest import REPO
 
-ENV_EXTRAS = {"core": [], "train": ["train"]}
+ENV_EXTRAS = {"core": [], "train": ["train"], "llm": ["llm"], "gpu": ["gpu"]}
 
 
 @pytest.mark.parametrize("name", sorted(ENV_EXTRAS))
@@ -24,5 +24,7 @@ def test_env_matches_pyproject(name):
 
 def test_every_rule_env_exists():
     rules = "\n".join(p.read_text() for p in (REPO / "workflow/rules").glob("*.smk"))
-    named = {line.strip().strip('"').split("/")[-1] for line in rules.splitlines() if "envs/" in line}
+    named = {
+        line.strip().strip('"').split("/")[-1] for line in rules.splitlines() if "envs/" in line
+    }
     assert named and named <= {f"{n}.yaml" for n in ENV_EXTRAS}

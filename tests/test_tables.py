@@ -54,8 +54,123 @@ def test_fmt_missing_is_a_dash():
     assert tables.fmt(1.234, 0.5) == "1.23 ± 0.50"
 
 
-def test_rus_agreement_counts_u1_u2_as_u():
+def test_rus_agreement_counts_u1_u2_as_u_per_predicted_type():
     data = pd.DataFrame({"id": list("abcd"), "true_interaction": ["R", "U1", "U2", "S"]})
     typed = pd.DataFrame({"id": list("abcd"), "interaction": ["R", "U", "S", "S"]})
     out = tables.rus_agreement(typed, data)
-    assert out["accuracy"] == 75.0 and out["accuracy_U"] == 50.0 and out["accuracy_S"] == 100.0
+    assert out["accuracy"] == 75.0 and out["accuracy_U"] == 100.0 and out["accuracy_S"] == 50.0
+    assert out["chance"] == 50.0 and out["n"] == 4
+
+
+def test_categorisation_joins_human_annotations_and_paper_column():
+    typed = pd.DataFrame({"id": ["1", "2", "3", "4"], "interaction": ["R", "U", "S", "S"]})
+    human = pd.DataFrame({"id": [1, 2, 3], "type": ["R", "S", "S"]})
+    paper = {"rq3_categorization_vs_human": {"f1_overall": 51.26, "accuracy": {"R": 64.3}}}
+    out = tables.categorisation({}, {"mustard": (typed, human)}, paper).iloc[0]
+    assert out["reference"] == "human" and out["n"] == 3
+    assert out["accuracy"] == pytest.approx(200 / 3) and out["accuracy_U"] == 0.0
+    assert out["paper_macro_f1"] == "51.26" and out["paper_accuracy_R"] == "64.30"
+    assert out["paper_accuracy_U"] == tables.MISSING
+
+
+def _scores(records, scheme="rus", dataset="mustard", family="mlp"):
+    """A metrics frame (as load_metrics returns) from (seed, interaction, method, f1) tuples."""
+    return pd.DataFrame(
+        [
+            {"dataset": dataset, "family": family, "scheme": scheme, "seed": seed,
+             "split": "test", "interaction": kind, "method": method, "precision": f1,
+             "recall": f1, "f1": f1, "accuracy": f1, "n": 5}
+            for seed, kind, method, f1 in records
+        ]
+    )  # fmt: skip
+
+
+def test_per_interaction_pairs_baseline_with_matching_expert_and_paper():
+    scores = (("baseline", 50.0), ("expert_{k}", 60.0), ("expert_R", 99.0))
+    records = [(s, k, m.format(k=k), v + s) for s in (0, 2) for k in "US" for m, v in scores]
+    paper = {"rq1_per_interaction": {"albef_experts": {"S": {"baseline": 32.0, "expert": 45.7}}}}
+    out = tables.per_interaction(_scores(records), paper, {"mlp": "ALBEF"}, "rus")
+    out = out.set_index(["interaction", "model"])
+    assert len(out) == 4
+    assert out.loc[("U", "expert"), "accuracy_mean"] == 61.0  # expert_U, not expert_R
+    assert out.loc[("U", "expert"), "accuracy_std"] == pytest.approx(2**0.5)
+    assert out.loc[("S", "expert"), "paper_accuracy"] == "45.70"
+    assert out.loc[("U", "single model"), "paper_accuracy"] == tables.MISSING
+
+
+def test_partition_ablation_counts_and_paper():
+    records = [(0, "all", "model", 70.0)]
+    metrics = pd.concat([_scores(records), _scores(records, scheme="random")])
+    counts = pd.DataFrame(
+        {"scheme": ["rus"] * 3 + ["random"] * 3, "split": ["train_partition"] * 6,
+         "interaction": list("RUS") * 2, "n": [5, 7, 9, 1, 2, 3]}
+    )  # fmt: skip
+    paper = {"table2_partition_ablation": {"rus": {"f1": 78.65}}}
+    out = tables.partition_ablation(metrics, {"mustard": counts}, paper).set_index("scheme")
+    assert out.loc["rus", ["n_R", "n_U", "n_S"]].tolist() == [5, 7, 9]
+    assert out.loc["random", "n_S"] == 3
+    assert out.loc["rus", "paper_f1"] == "78.65" and out.loc["random", "paper_f1"] == tables.MISSING
+
+
+def test_five_types_counts_expert_of_the_group_and_paper():
+    scores = (("baseline", 20.0), ("expert_S", 30.0), ("expert_R", 99.0))
+    records = [(0, "agreement_synergy", method, f1) for method, f1 in scores]
+    kinds = ["agreement_redundancy"] * 3 + ["agreement_synergy"] * 2
+    typed = {"mustard": pd.DataFrame({"five_type": kinds})}
+    paper = {"short_paper_table2_five_types": {"agreement_synergy": {"n": 37, "expert": 30.3}}}
+    out = tables.five_types(_scores(records), typed, paper, "rus").set_index("five_type")
+    assert len(out) == 5 and out.loc["agreement_redundancy", "n"] == 3
+    row = out.loc["agreement_synergy"]
+    assert row["n"] == 2 and row["expert_f1_mean"] == 30.0 and row["single_model_f1_mean"] == 20.0
+    assert row["paper_n"] == "37" and row["paper_single"] == tables.MISSING
+    markdown = tables.to_markdown(out.reset_index(), ["single_model_f1", "expert_f1"])
+    assert "30.00 ± 0.00" in markdown and markdown.count(tables.MISSING) > 4  # no scores: dashes
+
+
+def test_parameters_total_and_active_sizes():
+    records = [(s, "all", m, f1 + s) for s in (0, 1) for m, f1 in (("baseline", 50), ("model", 60))]
+    roles = {"all": 100, "R": 100, "U": 100, "S": 100, "fuser": 10}
+    sizes = pd.DataFrame(
+        [{"dataset": "mustard", "family": "mlp", "role": r, "seed": s, "total": t}
+         for s in (0, 1) for r, t in roles.items()]
+    )  # fmt: skip
+    out = tables.parameters(_scores(records), sizes, "rus").set_index("method")
+    assert out.loc["single model", ["total", "active"]].tolist() == [100, 100]
+    assert out.loc["+MMoE", ["total", "active"]].tolist() == [310, 110]
+    assert out.loc["+MMoE", "f1_mean"] == 60.5
+
+
+def test_dataset_summary_shares():
+    typed = pd.DataFrame(
+        {"split": ["train"] * 4 + ["test"], "label": [1, 0, 0, 0, 1],
+         "interaction": ["R", "R", "U", "S", "S"]}
+    )  # fmt: skip
+    out = tables.dataset_summary({"d": typed}).set_index("split")
+    assert out.loc["train", ["n", "positive", "share_R", "share_U"]].tolist() == [4, 25, 50, 25]
+    assert out.loc["test", "share_S"] == 100.0
+
+
+def test_write_table_markdown_csv_latex(tmp_path):
+    stats = pd.DataFrame(
+        {"method": ["a_b", "c"], "f1_mean": [61.0, float("nan")], "f1_std": [2.83, 0.0],
+         "paper_f1": ["63.90", tables.MISSING]}
+    )  # fmt: skip
+    tables.write_table(stats, ["f1"], tmp_path / "t")
+    assert pd.read_csv(tmp_path / "t.csv")["f1_mean"].iloc[0] == 61.0
+    markdown = (tmp_path / "t.md").read_text()
+    assert "61.00 ± 2.83" in markdown and f"| {tables.MISSING} " in markdown
+    latex = (tmp_path / "t.tex").read_text()
+    assert r"61.00 $\pm$ 2.83" in latex and r"a\_b" in latex and "\\end{tabular}" in latex
+
+
+def test_evaluate_scores_each_five_type_for_the_five_type_table():
+    from mmoe import metrics
+
+    preds = pd.DataFrame({"id": list("abc"), "split": ["test"] * 3, "m": [1, 0, 1]})
+    typed = pd.DataFrame(
+        {"id": list("abc"), "label": [1, 1, 1], "interaction": ["R", "S", "S"],
+         "five_type": ["agreement_redundancy", "agreement_synergy", "disagreement_synergy"]}
+    )  # fmt: skip
+    out = metrics.evaluate_predictions(preds, typed).set_index("interaction")["accuracy"]
+    assert out["agreement_synergy"] == 0.0 and out["disagreement_synergy"] == 100.0
+    assert out["S"] == 50.0 and out["all"] == pytest.approx(200 / 3)

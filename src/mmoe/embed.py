@@ -39,10 +39,11 @@ def embed_texts(
     return np.concatenate(chunks).astype(np.float32) if chunks else np.zeros((0, 0), np.float32)
 
 
-def image_features(path: str | Path, grid: int = 8, bins: int = 4) -> np.ndarray:
-    """A deterministic image descriptor: a joint RGB colour histogram and a grey thumbnail.
+def image_features(path: str | Path, grid: int = 8, bins: int = 2) -> np.ndarray:
+    """A deterministic image descriptor: mean colour, a joint RGB histogram, a grey thumbnail.
 
-    ``bins**3`` histogram shares followed by a ``grid x grid`` grey thumbnail scaled to [0, 1].
+    3 mean RGB values, ``bins**3`` histogram shares and a ``grid x grid`` grey thumbnail, all in
+    [0, 1]. Coarse bins keep every share populated, so standardised features stay tame.
     """
     with Image.open(path) as image:
         rgb = np.asarray(image.convert("RGB"), dtype=np.int64)
@@ -51,7 +52,8 @@ def image_features(path: str | Path, grid: int = 8, bins: int = 4) -> np.ndarray
     codes = (quantised[..., 0] * bins + quantised[..., 1]) * bins + quantised[..., 2]
     histogram = np.bincount(codes.ravel(), minlength=bins**3).astype(np.float32)
     histogram /= histogram.sum()
-    return np.concatenate([histogram, thumb.ravel() / 255.0])
+    mean = rgb.reshape(-1, 3).mean(axis=0) / 255.0
+    return np.concatenate([mean, histogram, thumb.ravel() / 255.0])
 
 
 def embed_images(paths: Sequence[str | Path]) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Figures of the paper, drawn from the aggregated tables."""
+"""Figures of the paper, drawn from the aggregated tables; each builder returns what it drew."""
 
 from __future__ import annotations
 
@@ -9,22 +9,51 @@ import pandas as pd
 from mmoe.interactions import INTERACTIONS
 from mmoe.io import atomic_path
 
+PID_TERMS = {
+    "R": "redundancy R",
+    "U1": "uniqueness U1 (x1)",
+    "U2": "uniqueness U2 (x2)",
+    "S": "synergy S",
+}
+SIZE_MARKERS = {  # method -> (size column, marker, legend text) per point drawn
+    "single model": [("total", "o", "single model")],
+    "+MMoE": [
+        ("total", "s", "+MMoE, all parameters"),
+        ("active", "^", "+MMoE, active at inference (1 expert + fuser)"),
+    ],
+}
 
-def per_interaction_bars(stats: pd.DataFrame, out: str | Path, metric: str = "accuracy") -> int:
-    """Figure 7: grouped bars (single model vs expert) per interaction type, one panel per
-    dataset/family; error bars are the std over seeds. Returns the number of bars drawn."""
+
+def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def _panels(n: int, width: float = 4.4, height: float = 3.8):
+    """A figure with ``n`` panels side by side (at least one)."""
+    fig, axes = _pyplot().subplots(1, max(n, 1), figsize=(width * max(n, 1), height), squeeze=False)
+    return fig, axes[0]
+
+
+def _save(fig, out: str | Path) -> None:
+    fig.tight_layout()
+    with atomic_path(out) as tmp:
+        fig.savefig(tmp, dpi=120, format="png", bbox_inches="tight")
+    _pyplot().close(fig)
+
+
+def per_interaction_bars(stats: pd.DataFrame, out: str | Path, metric: str = "accuracy") -> int:
+    """Figure 7: grouped bars (single model vs expert) per interaction type, one panel per
+    dataset/family; error bars are the std over seeds. Returns the number of bars drawn."""
     panels = list(stats.groupby(["dataset", "family"], sort=True))
-    fig, axes = plt.subplots(
-        1, max(len(panels), 1), figsize=(4.2 * max(len(panels), 1), 3.6), squeeze=False
-    )
+    fig, axes = _panels(len(panels))
     bars = 0
     width = 0.38
-    for ax, ((dataset, family), group) in zip(axes[0], panels, strict=False):
+    for ax, ((dataset, family), group) in zip(axes, panels, strict=False):
         for offset, model in ((-width / 2, "single model"), (width / 2, "expert")):
             rows = group[group["model"] == model].set_index("interaction").reindex(INTERACTIONS)
             positions = [i + offset for i in range(len(INTERACTIONS))]
@@ -37,14 +66,71 @@ def per_interaction_bars(stats: pd.DataFrame, out: str | Path, metric: str = "ac
                 label=model,
             )
             bars += int(rows[f"{metric}_mean"].notna().sum())
-        ax.set_xticks(range(len(INTERACTIONS)), [f"{k}" for k in INTERACTIONS])
-        ax.set_xlabel("interaction type (test split)")
+        sizes = group.groupby("interaction")["n"].max().reindex(INTERACTIONS)
+        ax.set_xticks(
+            range(len(INTERACTIONS)),
+            [f"{k}\n(n={n:.0f})" for k, n in zip(INTERACTIONS, sizes.fillna(0), strict=True)],
+        )
+        ax.set_xlabel("interaction type (test split, n rows)")
         ax.set_ylabel(f"{metric} (%)")
         ax.set_ylim(0, 100)
         ax.set_title(f"{dataset} / {family}")
-        ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    with atomic_path(out) as tmp:
-        fig.savefig(tmp, dpi=120, format="png")
-    plt.close(fig)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2, fontsize=8)
+    _save(fig, out)
     return bars
+
+
+def parameters_vs_f1(stats: pd.DataFrame, out: str | Path) -> int:
+    """Figure 8: test F1 against parameter count, one panel per dataset: per family the single
+    model, and the mixture at its total and its active-at-inference size. Returns the points drawn.
+    """
+    from matplotlib.ticker import EngFormatter, LogLocator, NullFormatter
+
+    panels = list(stats.groupby("dataset", sort=True))
+    fig, axes = _panels(len(panels), width=5.2)
+    colours = {f: f"C{i}" for i, f in enumerate(sorted(stats["family"].unique()))}
+    points = 0
+    for ax, (dataset, group) in zip(axes, panels, strict=False):
+        for (family, method), rows in group.groupby(["family", "method"], sort=True):
+            for size, marker, label in SIZE_MARKERS[method]:
+                ax.errorbar(
+                    rows[size],
+                    rows["f1_mean"],
+                    yerr=rows["f1_std"],
+                    fmt=marker,
+                    color=colours[family],
+                    capsize=3,
+                    markersize=8,
+                    label=f"{family}: {label}",
+                )
+                points += len(rows)
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(EngFormatter())
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.margins(x=0.15)
+        ax.set_xlabel("parameters (count, log scale)")
+        ax.set_ylabel("test F1 (%)")
+        ax.set_title(dataset)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.3))
+    _save(fig, out)
+    return points
+
+
+def pid_bars(stats: pd.DataFrame, out: str | Path) -> int:
+    """Stacked bars of the dataset-level PID terms (bits), one bar per dataset.
+
+    Returns the number of bar segments drawn.
+    """
+    fig, (ax,) = _panels(1, width=max(3.0 + 1.2 * len(stats), 5.0))
+    bottom = pd.Series(0.0, index=stats.index)
+    for term, label in PID_TERMS.items():
+        ax.bar(stats["dataset"], stats[term], bottom=bottom, label=label, width=0.6)
+        bottom = bottom + stats[term]
+    ax.set_xlabel("dataset")
+    ax.set_ylabel("information about the label (bits)")
+    ax.set_title("Partial information decomposition")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _save(fig, out)
+    return len(PID_TERMS) * len(stats)

@@ -42,16 +42,19 @@ def binary_scores(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
 
 
 def evaluate_predictions(predictions: pd.DataFrame, typed: pd.DataFrame) -> pd.DataFrame:
-    """Scores of every method column, per split, overall and per hard interaction type.
+    """Scores of every method column, per split, overall, per hard interaction type and (when
+    ``typed`` has a ``five_type`` column) per five-type.
 
     ``predictions`` has ``id``, ``split`` and one 0/1 column per method; ``typed`` carries the
     gold ``label`` and ``interaction`` of every row.
     """
-    merged = predictions.merge(typed[["id", "label", "interaction"]], on="id", validate="1:1")
+    kinds = [c for c in ("interaction", "five_type") if c in typed]
+    merged = predictions.merge(typed[["id", "label", *kinds]], on="id", validate="1:1")
     methods = [c for c in predictions.columns if c not in ("id", "split")]
     records = []
     for split, rows in merged.groupby("split", sort=True):
-        groups = [("all", rows), *((k, g) for k, g in rows.groupby("interaction", sort=True))]
+        groups = [("all", rows)]
+        groups += [(k, g) for kind in kinds for k, g in rows.groupby(kind, sort=True)]
         for interaction, group in groups:
             for method in methods:
                 scores = binary_scores(group["label"].to_numpy(), group[method].to_numpy())

@@ -5,6 +5,7 @@ Each function reads its input files, calls the science modules and writes its ou
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -32,12 +33,24 @@ def synthesize(cfg: dict, out_dir: str | Path, seed: int) -> None:
         frame.to_parquet(tmp / "table.parquet", index=False)
 
 
-def ingest(name: str, cfg: dict, source: str | Path, out: str | Path, seed: int) -> pd.DataFrame:
-    """Adapt, validate and write a dataset's normalised table; nothing is written if invalid."""
-    from mmoe.datasets import load_dataset
+def ingest(
+    name: str,
+    cfg: dict,
+    source: str | Path,
+    out: str | Path,
+    seed: int,
+    dropped: str | Path | None = None,
+) -> pd.DataFrame:
+    """Adapt, validate and write a dataset's normalised table; nothing is written if invalid.
 
-    frame = load_dataset(name, cfg, source, seed)
+    ``dropped`` receives the report (id, line, reason) of rows dropped under ``on_invalid: drop``.
+    """
+    from mmoe.datasets import read_dataset
+
+    frame, report = read_dataset(name, cfg, source, seed)
     io.write_parquet(frame, out)
+    if dropped is not None:
+        io.write_csv(report, dropped)
     return frame
 
 
@@ -108,9 +121,17 @@ def _load(data: str | Path, features: dict[str, str | Path]):
 
 
 def train_model(
-    family: str, params: dict, data: str | Path, features: dict[str, str | Path], kinds: dict,
-    typed: str | Path, role: str, partition_dir: str | Path | None, seed: int,
-    out_dir: str | Path, logits_out: str | Path,
+    family: str,
+    params: dict,
+    data: str | Path,
+    features: dict[str, str | Path],
+    kinds: dict,
+    typed: str | Path,
+    role: str,
+    partition_dir: str | Path | None,
+    seed: int,
+    out_dir: str | Path,
+    logits_out: str | Path,
 ) -> dict:
     """Train an expert (``role`` R/U/S on its partition), the baseline (``all``: every training
     row) or the fuser (``fuser``: a 3-way R/U/S classifier on the scheme's training rows), then
@@ -147,8 +168,13 @@ def train_model(
 
 
 def predict_logits(
-    model, params: dict, model_dir: str | Path, frame: pd.DataFrame,
-    features: dict[str, np.ndarray], kinds: dict, out: str | Path,
+    model,
+    params: dict,
+    model_dir: str | Path,
+    frame: pd.DataFrame,
+    features: dict[str, np.ndarray],
+    kinds: dict,
+    out: str | Path,
 ) -> pd.DataFrame:
     """Logits of a saved model for every validation and test row of ``frame``."""
     rows = frame["split"].isin(EVAL_SPLITS).to_numpy()
@@ -209,46 +235,90 @@ def evaluate(predictions: str | Path, typed: str | Path, out: str | Path) -> pd.
     return scores
 
 
+def dataset_pid(
+    data: str | Path, features: dict[str, str | Path], seed: int, out: str | Path
+) -> dict:
+    """Dataset-level PID (bits) of the two views' features and the label, over all rows."""
+    from mmoe import pid
+
+    frame, feats = _load(data, features)
+    result = pid.dataset_pid(feats["x1"], feats["x2"], frame["label"].to_numpy(), seed=seed)
+    io.write_json(result, out)
+    return result
+
+
+def _read_json(path: str | Path) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def _parameter_counts(models: list[dict]) -> pd.DataFrame:
+    """One row per trained model record (dataset, family, role, seed, path) with its total size."""
+    totals = [_read_json(Path(m["path"]) / "summary.json")["parameters"]["total"] for m in models]
+    return pd.DataFrame(models).assign(total=totals)
+
+
 def build_tables(
     runs: list[dict],
-    counts: dict[str, str | Path],
-    synthetic: dict[str, tuple[str, str]],
+    models: list[dict],
+    files: dict[str, dict[str, str | Path]],
     reported: str | Path,
     paper_models: dict,
-    main_scheme: str,
+    schemes: dict[str, str],
     tables_dir: str | Path,
-    figure: str | Path,
+    figures_dir: str | Path,
 ) -> None:
-    """Every table (Markdown + CSV) and the per-interaction figure from the per-run metrics.
+    """Every table (Markdown + CSV + LaTeX) and figure from the per-run and per-dataset files.
 
-    ``synthetic`` maps each dataset with known types to its (typed rows, data) files.
+    ``runs``: metric files (dataset, family, scheme, seed, path); ``models``: model folders
+    (dataset, family, role, seed, path); ``files``: per dataset its ``counts``, ``typed``, ``pid``
+    and, where there are reference types, ``data`` (synthetic truth) and ``human`` (annotations);
+    ``schemes``: the ``main`` scheme and the one of the ``five_types`` table.
     """
     from mmoe import figures, tables
 
     scores = tables.load_metrics(runs)
     paper = tables.load_reported(reported)
-    out = Path(tables_dir)
-    tables.write_table(
-        tables.main_results(scores, paper, paper_models, main_scheme),
-        ["precision", "recall", "f1"],
-        out / "main_results",
-    )
-    tables.write_table(
-        tables.fusion_ablation(scores, paper, paper_models, main_scheme),
-        ["f1"],
-        out / "fusion_ablation",
-    )
-    interaction_stats = tables.per_interaction(scores, main_scheme)
-    tables.write_table(interaction_stats, ["accuracy", "f1", "n"], out / "per_interaction")
-    counts_frames = {d: pd.read_csv(p) for d, p in counts.items()}
-    tables.write_table(
-        tables.partition_ablation(scores, counts_frames, paper), ["f1"], out / "partition_ablation"
-    )
-    agreement = pd.DataFrame(
-        [
-            {"dataset": d, **tables.rus_agreement(pd.read_parquet(t), pd.read_parquet(x))}
-            for d, (t, x) in synthetic.items()
-        ]
-    )
-    io.write_csv(agreement, out / "rus_agreement.csv")
-    figures.per_interaction_bars(interaction_stats, figure)
+    typed = {d: pd.read_parquet(f["typed"]) for d, f in files.items()}
+    main = schemes["main"]
+    references = {
+        key: {d: (typed[d], read(f[key])) for d, f in files.items() if key in f}
+        for key, read in (("data", pd.read_parquet), ("human", pd.read_csv))
+    }
+    built = {
+        "main_results": (
+            tables.main_results(scores, paper, paper_models, main),
+            ["precision", "recall", "f1"],
+        ),
+        "fusion_ablation": (tables.fusion_ablation(scores, paper, paper_models, main), ["f1"]),
+        "per_interaction": (
+            tables.per_interaction(scores, paper, paper_models, main),
+            ["accuracy", "f1"],
+        ),
+        "partition_ablation": (
+            tables.partition_ablation(
+                scores, {d: pd.read_csv(f["counts"]) for d, f in files.items()}, paper
+            ),
+            ["f1"],
+        ),
+        "five_types": (
+            tables.five_types(scores, typed, paper, schemes["five_types"]),
+            ["single_model_f1", "expert_f1"],
+        ),
+        "parameters": (tables.parameters(scores, _parameter_counts(models), main), ["f1"]),
+        "rus_agreement": (
+            tables.categorisation(references["data"], references["human"], paper),
+            [],
+        ),
+        "dataset_summary": (tables.dataset_summary(typed), []),
+        "pid": (
+            tables.pid_table({d: _read_json(f["pid"]) for d, f in files.items()}),
+            [],
+        ),
+    }
+    for name, (stats, columns) in built.items():
+        decimals = 3 if name == "pid" else 2  # bits
+        tables.write_table(stats, columns, Path(tables_dir) / name, decimals)
+    figures_dir = Path(figures_dir)
+    figures.per_interaction_bars(built["per_interaction"][0], figures_dir / "per_interaction.png")
+    figures.parameters_vs_f1(built["parameters"][0], figures_dir / "parameters.png")
+    figures.pid_bars(built["pid"][0], figures_dir / "pid.png")

@@ -1,3 +1,6 @@
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlparse
+
 from snakemake.utils import validate
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -17,13 +20,29 @@ wildcard_constraints:
     seed=r"\d+",
 
 
+# read by the tables rule only (as an input file), so never part of a job's params
+TABLE_ONLY_KEYS = {"human_annotations"}
+
+
+def canonical(value):
+    """``value`` with every mapping's keys sorted: reordering keys in a config file must not
+    change a job's params (Snakemake compares their repr)."""
+    if isinstance(value, dict):
+        return {k: canonical(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    return value
+
+
 def dataset_cfg(wildcards):
-    """The dataset's own config slice (params carry only this, for incrementality)."""
-    return config["datasets"][wildcards.dataset]
+    """The dataset's own config slice (params carry only this, for incrementality), without the
+    keys only the tables read."""
+    cfg = config["datasets"][wildcards.dataset]
+    return canonical({k: v for k, v in cfg.items() if k not in TABLE_ONLY_KEYS})
 
 
 def family_params(wildcards):
-    return config["families"][wildcards.family]["params"]
+    return canonical(config["families"][wildcards.family]["params"])
 
 
 def family_resource(key, default):
@@ -34,11 +53,39 @@ def family_resource(key, default):
     )
 
 
+def dataset_key(key, default=None):
+    """An input/params function giving the dataset's ``key`` (or ``default``)."""
+    return lambda wildcards: dataset_cfg(wildcards).get(key, default)
+
+
+def download_target(wildcards):
+    """The file ``download`` fetches the dataset's ``url`` into (resources/{dataset}/{name})."""
+    name = PurePosixPath(urlparse(dataset_cfg(wildcards)["url"]).path).name
+    return f"resources/{wildcards.dataset}/{name}"
+
+
+def frames_dir(wildcards):
+    return f"results/{wildcards.dataset}/frames"
+
+
 def ingest_source(wildcards):
+    """The source (downloaded when ``path`` is missing and a ``url`` is set), then the frames
+    extracted from ``videos_dir`` if any."""
     cfg = dataset_cfg(wildcards)
     if cfg["format"] == "synthetic":
         return f"results/{wildcards.dataset}/source"
-    return cfg["path"]
+    source = cfg.get("path")
+    if "url" in cfg and not (source and Path(source).exists()):
+        source = download_target(wildcards)
+    return [source, *([frames_dir(wildcards)] if "videos_dir" in cfg else [])]
+
+
+def ingest_cfg(wildcards):
+    """The dataset's config, with ``frames_dir`` set to the extracted frames for videos."""
+    cfg = dataset_cfg(wildcards)
+    if "videos_dir" in cfg:
+        return {**cfg, "frames_dir": frames_dir(wildcards)}
+    return cfg
 
 
 def feature_files(wildcards):
@@ -77,20 +124,8 @@ def synthetic_datasets():
 
 
 def get_final_output():
-    return [
-        *expand(
-            "results/tables/{table}.{ext}",
-            table=[
-                "main_results",
-                "fusion_ablation",
-                "per_interaction",
-                "partition_ablation",
-            ],
-            ext=["md", "csv"],
-        ),
-        "results/tables/rus_agreement.csv",
-        "results/figures/per_interaction.png",
-    ]
+    """Every table and figure: the outputs of the tables rule (workflow/rules/tables.smk)."""
+    return list(rules.tables.output)
 
 
 def training_inputs(wildcards):
@@ -109,3 +144,58 @@ def training_inputs(wildcards):
 
 def view_kinds(wildcards):
     return dataset_cfg(wildcards)["views"]
+
+
+# Tables and figures (workflow/rules/tables.smk)
+TABLES = {  # table -> report category (every table is written as .md, .csv and .tex)
+    "dataset_summary": "datasets",
+    "pid": "datasets",
+    "rus_agreement": "labeling",
+    "five_types": "partitions",
+    "per_interaction": "experts",
+    "parameters": "experts",
+    "main_results": "fusion",
+    "partition_ablation": "ablations",
+    "fusion_ablation": "ablations",
+}
+FIGURES = {"per_interaction": "experts", "parameters": "experts", "pid": "datasets"}
+
+
+def model_runs():
+    """One record per trained model the parameter table needs: the baseline and the main
+    scheme's experts and fuser, per dataset, family and seed."""
+    roles = [
+        ("full", "all"),
+        *((config["main_scheme"], r) for r in [*EXPERTS, "fuser"]),
+    ]
+    return [
+        {
+            "dataset": d,
+            "family": f,
+            "role": role,
+            "seed": seed,
+            "path": f"results/{d}/models/{f}/{scheme}/{role}/seed{seed}",
+        }
+        for d, cfg in config["datasets"].items()
+        for f in cfg["families"]
+        for scheme, role in roles
+        for seed in config["seeds"]
+    ]
+
+
+def annotated_datasets():
+    return [d for d, cfg in config["datasets"].items() if "human_annotations" in cfg]
+
+
+def five_type_scheme():
+    """The soft scheme's experts where it runs, else the main scheme's."""
+    return "soft" if "soft" in config["schemes"] else config["main_scheme"]
+
+
+def registered(path, caption, category):
+    """``path`` registered in the HTML report with a caption from workflow/report/."""
+    return report(path, caption=f"../report/{caption}.rst", category=category)
+
+
+def table_files(ext):
+    return [f"results/tables/{name}.{ext}" for name in TABLES]

@@ -25,17 +25,52 @@ rule generate_synthetic:
         "../../scripts/generate_synthetic.py"
 
 
+rule download:
+    output:
+        "resources/{dataset}/{filename}",
+    log:
+        "logs/{dataset}/download_{filename}.log",
+    wildcard_constraints:
+        filename=r"[^/]+",
+    localrule: True
+    conda:
+        "../../envs/core.yaml"
+    params:
+        url=dataset_key("url"),
+        sha256=dataset_key("sha256"),
+    script:
+        "../../scripts/download.py"
+
+
+rule extract_frames:
+    input:
+        dataset_key("videos_dir"),
+    output:
+        directory("results/{dataset}/frames"),
+    log:
+        "logs/{dataset}/extract_frames.log",
+    benchmark:
+        "benchmarks/{dataset}/extract_frames.tsv"
+    conda:
+        "../../envs/core.yaml"
+    params:
+        frame=dataset_key("frame", "middle"),
+    script:
+        "../../scripts/extract_frames.py"
+
+
 rule ingest:
     input:
         ingest_source,
     output:
-        "results/{dataset}/data.parquet",
+        data="results/{dataset}/data.parquet",
+        dropped="results/{dataset}/dropped.csv",
     log:
         "logs/{dataset}/ingest.log",
     conda:
         "../../envs/core.yaml"
     params:
-        cfg=dataset_cfg,
+        cfg=ingest_cfg,
         seed=config["seed"],
     script:
         "../../scripts/ingest.py"

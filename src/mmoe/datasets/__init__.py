@@ -6,10 +6,21 @@ from pathlib import Path
 
 import pandas as pd
 
+from mmoe.datasets.frames import attach_frames
+from mmoe.datasets.mmsd2 import load_mmsd2
 from mmoe.datasets.mustard import load_mustard
-from mmoe.datasets.validate import DataValidationError, validate
+from mmoe.datasets.table import load_table
+from mmoe.datasets.urfunny import load_urfunny
+from mmoe.datasets.validate import DataValidationError, validate_rows
 
-__all__ = ["DataValidationError", "load_dataset"]
+__all__ = ["DataValidationError", "load_dataset", "read_dataset"]
+
+
+def _with_frames(frame: pd.DataFrame, cfg: dict) -> pd.DataFrame:
+    """The utterance's frame as the image view when ``frames_dir`` is configured."""
+    if cfg.get("frames_dir"):
+        attach_frames(frame, cfg["frames_dir"])
+    return frame
 
 
 def _load_synthetic(source: Path, cfg: dict, seed: int) -> pd.DataFrame:
@@ -17,16 +28,36 @@ def _load_synthetic(source: Path, cfg: dict, seed: int) -> pd.DataFrame:
 
 
 def _load_mustard(source: Path, cfg: dict, seed: int) -> pd.DataFrame:
-    return load_mustard(source, cfg.get("test_show", "FRIENDS"), cfg.get("val_fraction", 0.2), seed)
+    frame = load_mustard(
+        source, cfg.get("test_show", "FRIENDS"), cfg.get("val_fraction", 0.2), seed
+    )
+    return _with_frames(frame, cfg)
 
 
-ADAPTERS = {"mustard": _load_mustard, "synthetic": _load_synthetic}
+def _load_urfunny(source: Path, cfg: dict, seed: int) -> pd.DataFrame:
+    return _with_frames(load_urfunny(source), cfg)
 
 
-def load_dataset(name: str, cfg: dict, source: str | Path, seed: int) -> pd.DataFrame:
+def _load_mmsd2(source: Path, cfg: dict, seed: int) -> pd.DataFrame:
+    return load_mmsd2(source, cfg.get("images_dir"))
+
+
+ADAPTERS = {
+    "mmsd2": _load_mmsd2,
+    "mustard": _load_mustard,
+    "synthetic": _load_synthetic,
+    "table": load_table,
+    "urfunny": _load_urfunny,
+}
+
+
+def read_dataset(
+    name: str, cfg: dict, source: str | Path, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read dataset ``name`` from ``source`` with its adapter and validate it.
 
-    Raises :class:`DataValidationError` naming the file and rows on any invalid row.
+    Returns the table and the report of rows dropped under ``on_invalid: drop``. Raises
+    :class:`DataValidationError` naming the file and rows on any invalid row otherwise.
     """
     fmt = cfg["format"]
     if fmt not in ADAPTERS:
@@ -34,4 +65,11 @@ def load_dataset(name: str, cfg: dict, source: str | Path, seed: int) -> pd.Data
     frame = ADAPTERS[fmt](Path(source), cfg, seed)
     columns = ["id", "split", "x1", "x2", "label"]
     frame = frame[columns + [c for c in frame.columns if c not in columns]]
-    return validate(frame, name, source, cfg["views"])
+    return validate_rows(
+        frame, name, source, cfg["views"], on_invalid=cfg.get("on_invalid", "fail")
+    )
+
+
+def load_dataset(name: str, cfg: dict, source: str | Path, seed: int) -> pd.DataFrame:
+    """The table of :func:`read_dataset`, without the report of dropped rows."""
+    return read_dataset(name, cfg, source, seed)[0]

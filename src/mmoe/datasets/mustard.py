@@ -1,6 +1,7 @@
 """MUStARD adapter: target utterance (x1) and its dialogue context with speakers (x2).
 
-MUStARD's video frames and audio are not part of the shipped annotations, so both views are text.
+MUStARD's video frames and audio are not part of the shipped annotations, so both views are text
+unless frames are given (see :func:`mmoe.datasets.frames.attach_frames`).
 Speaker-independent split: the configured show (FRIENDS) is the test set; a seeded, stratified
 slice of the other shows is the validation set.
 """
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from mmoe.datasets.splits import stratified_split
+from mmoe.datasets.sources import mark_undecodable, read_text
+from mmoe.datasets.splits import split_valid_labels
 
 
 def _context_text(entry: dict) -> str | None:
@@ -39,11 +41,11 @@ def _reject_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
 def load_mustard(path: str | Path, test_show: str, val_fraction: float, seed: int) -> pd.DataFrame:
     """Read ``sarcasm_data.json`` into the normalised table (not yet validated)."""
     path = Path(path)
-    with open(path, encoding="utf-8") as handle:
-        try:
-            raw = json.load(handle, object_pairs_hook=_reject_duplicate_keys)
-        except ValueError as error:
-            raise ValueError(f"{path}: {error}") from error
+    text, bad_lines = read_text(path)
+    try:
+        raw = json.loads(text, object_pairs_hook=_reject_duplicate_keys)
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from error
     if not isinstance(raw, dict):
         raise ValueError(
             f"{path}: expected a JSON object of id -> utterance, got {type(raw).__name__}"
@@ -69,12 +71,7 @@ def load_mustard(path: str | Path, test_show: str, val_fraction: float, seed: in
     frame = pd.DataFrame(rows)
     is_test = frame["show"] == test_show
     frame["split"] = "test"
-    rest = frame.loc[~is_test]
-    labels_ok = rest["label"].isin([True, False])
-    # Rows with bad labels stay in train so that validation reports them instead of the splitter.
-    frame.loc[rest.index, "split"] = "train"
-    if labels_ok.any():
-        good = rest.loc[labels_ok, "label"].astype(int)
-        assigned = stratified_split(good, {"train": 1 - val_fraction, "val": val_fraction}, seed)
-        frame.loc[assigned.index, "split"] = assigned
+    fractions = {"train": 1 - val_fraction, "val": val_fraction}
+    frame.loc[~is_test, "split"] = split_valid_labels(frame.loc[~is_test, "label"], fractions, seed)
+    mark_undecodable(frame, bad_lines)
     return frame

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from mmoe.datasets.validate import parse_labels
+
 
 def stratified_split(labels: pd.Series, fractions: dict[str, float], seed: int) -> pd.Series:
     """Assign each row to a split so that every split keeps the label balance.
@@ -29,4 +31,17 @@ def stratified_split(labels: pd.Series, fractions: dict[str, float], seed: int) 
         assignment.loc[take] = name
         remaining = keep
         left -= fractions[name]
+    return assignment
+
+
+def split_valid_labels(labels: pd.Series, fractions: dict[str, float], seed: int) -> pd.Series:
+    """:func:`stratified_split` of the rows whose label parses as 0/1.
+
+    The other rows go to the first split, so that validation reports them instead of the splitter.
+    """
+    parsed = parse_labels(labels)
+    valid = parsed.notna()
+    assignment = pd.Series(next(iter(fractions)), index=labels.index, dtype=object)
+    if valid.any():
+        assignment[valid] = stratified_split(parsed[valid].astype(int), fractions, seed)
     return assignment

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from mmoe.labeling.base import LabelingBackend, ViewInput
 from mmoe.labeling.classifier import CrossFitClassifier
+from mmoe.labeling.openai_backend import OpenAIBackend
+from mmoe.labeling.vllm_backend import VLLMBackend
 
-BACKENDS: dict[str, type] = {"classifier": CrossFitClassifier}
+BACKENDS: dict[str, type] = {
+    "classifier": CrossFitClassifier,
+    "openai": OpenAIBackend,
+    "vllm": VLLMBackend,
+}
 
 
 def make_backend(name: str, params: dict, seed: int) -> LabelingBackend:

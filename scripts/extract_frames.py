@@ -1,0 +1,9 @@
+"""One frame per video (1 fps, the configured frame) into results/{dataset}/frames."""
+
+from mmoe.datasets.frames import extract_frames
+from mmoe.logs import to_log
+
+sm = snakemake  # noqa: F821
+with to_log(sm.log[0]):
+    for problem in extract_frames(sm.input[0], sm.output[0], sm.params.frame):
+        print(f"skipped: {problem}")

@@ -1,0 +1,406 @@
+"""The one training loop of the transformer + LoRA families, and their shared base class.
+
+``LoraFamily.fit`` trains the LoRA adapter (and head) with early stopping on validation F1,
+checkpoints every epoch into ``<out_dir>/checkpoint`` (or ``params["checkpoint_dir"]``) and resumes
+from it when restarted, then saves ``<out_dir>/model`` atomically (adapter, head, tokenizer or
+processor and ``family.json``) and ``<out_dir>/params.json`` (parameter counts). Subclasses only
+say how to load the base model, encode examples and turn a batch into class logits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import shutil
+import time
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+from tqdm import tqdm
+
+from mmoe.families.base import Examples
+from mmoe.io import atomic_path, write_json
+from mmoe.metrics import selection_f1
+
+COMMON_DEFAULTS = {
+    "lr": 5e-4,
+    "weight_decay": 0.0,
+    "epochs": 5,
+    "patience": 2,
+    "batch_size": 16,
+    "eval_batch_size": 64,
+    "grad_accum": 1,
+    "warmup_ratio": 0.06,
+    "max_grad_norm": 1.0,
+    "max_length": 128,
+    "lora_r": 8,
+    "lora_alpha": 16,
+    "lora_dropout": 0.1,
+    "bucket_batches": 32,
+    "device": "auto",
+}
+# Run control, not model identity: they do not invalidate a checkpoint and are not saved.
+RUN_CONTROL = ("max_epochs_this_run", "checkpoint_dir", "device", "eval_batch_size")
+
+
+class Preempted(RuntimeError):
+    """Raised when ``max_epochs_this_run`` epochs ran; a restart resumes from the checkpoint."""
+
+
+def view_texts(examples: Examples, view: str) -> list[str]:
+    """The text of ``view`` per example; an image view gives its caption."""
+    if examples.view_kinds.get(view, "text") != "image":
+        return list(getattr(examples, view))
+    captions = examples.captions.get(view)
+    if captions is None:
+        raise ValueError(f"view {view!r} is an image without captions; this family needs text")
+    return list(captions)
+
+
+def length_batches(lengths, batch_size: int, rng=None, bucket_batches: int = 32) -> list:
+    """Index batches of similar lengths. With ``rng`` (training): shuffled, sorted by length within
+    buckets of ``bucket_batches`` batches, batch order shuffled; without: sorted by length."""
+    lengths = np.asarray(lengths)
+    if rng is None:
+        order = np.argsort(lengths, kind="stable")
+        return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    order, chunk, batches = rng.permutation(len(lengths)), batch_size * bucket_batches, []
+    for start in range(0, len(order), chunk):
+        part = order[start : start + chunk]
+        part = part[np.argsort(lengths[part], kind="stable")]
+        batches += [part[i : i + batch_size] for i in range(0, len(part), batch_size)]
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
+def pad_tokens(items: list[dict], pad_id: int, side: str = "right") -> dict:
+    """Pad every list-valued key of ``items`` to the batch maximum (``input_ids`` with ``pad_id``,
+    others with 0) and add ``attention_mask``; returns tensors."""
+    import torch
+
+    width = max(len(item["input_ids"]) for item in items)
+    keys = [k for k, v in items[0].items() if isinstance(v, list)]
+    batch = {k: torch.full((len(items), width), pad_id if k == "input_ids" else 0) for k in keys}
+    batch["attention_mask"] = torch.zeros((len(items), width), dtype=torch.long)
+    for row, item in enumerate(items):
+        n = len(item["input_ids"])
+        cols = slice(width - n, width) if side == "left" else slice(0, n)
+        for k in keys:
+            batch[k][row, cols] = torch.as_tensor(item[k])
+        batch["attention_mask"][row, cols] = 1
+    return batch
+
+
+def _cuda_dtype():
+    import torch
+
+    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+def device_and_dtype(hp: dict):
+    """CUDA with bf16 (fp16 where bf16 is unsupported) when available, else CPU with fp32."""
+    import torch
+
+    if hp["device"] != "cpu" and torch.cuda.is_available():
+        return torch.device("cuda"), _cuda_dtype()
+    return torch.device("cpu"), torch.float32
+
+
+def checkpoint_path(hp: dict, out_dir) -> Path:
+    """Where training checkpoints go: ``hp["checkpoint_dir"]`` or ``<out_dir>/checkpoint``."""
+    return Path(hp.get("checkpoint_dir") or Path(out_dir) / "checkpoint") / "last.pt"
+
+
+def count_parameters(model) -> dict[str, int]:
+    """Total, trainable, frozen and active-at-inference counts of a peft model (peft's frozen copy
+    of a trained head is not counted)."""
+    total = trainable = 0
+    for name, p in model.named_parameters():
+        if ".original_module." in name:
+            continue
+        total += p.numel()
+        trainable += p.numel() if p.requires_grad else 0
+    return {"total": total, "trainable": trainable, "frozen": total - trainable, "active": total}
+
+
+def _trainable_state(model) -> dict:
+    return {n: p.detach().cpu().clone() for n, p in model.named_parameters() if p.requires_grad}
+
+
+def _rng_state() -> dict:
+    import torch
+
+    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []
+    return {"torch": torch.get_rng_state(), "cuda": cuda}
+
+
+def _set_rng_state(state: dict) -> None:
+    import torch
+
+    torch.set_rng_state(state["torch"])
+    if state["cuda"]:
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def _finished(state: dict, hp: dict) -> bool:
+    """All epochs ran, or the last ``patience`` epochs did not improve on the best."""
+    last = state["epoch"] - 1
+    return state["epoch"] >= hp["epochs"] or (
+        last >= 0 and last - state["best_epoch"] >= hp["patience"]
+    )
+
+
+class LoraFamily:
+    """A transformer with LoRA adapters; see the module docstring for what ``fit`` writes."""
+
+    name: str
+    defaults: ClassVar[dict] = {}
+    padding_side = "right"
+
+    # -- hooks -----------------------------------------------------------------------------------
+    def load_processor(self, path: str | Path):
+        """The tokenizer (or processor) stored at ``path``."""
+        raise NotImplementedError
+
+    def load_base(self, hp: dict, n_classes: int, processor, dtype):
+        """The base transformers model from ``hp["model_path"]``."""
+        raise NotImplementedError
+
+    def lora_config(self, hp: dict):
+        """The peft ``LoraConfig``."""
+        raise NotImplementedError
+
+    def prepare(self, processor, hp: dict, n_classes: int) -> dict:
+        """JSON-able facts fixed at training time and needed to predict (e.g. answer token ids)."""
+        return {}
+
+    def encode(self, processor, examples: Examples, hp: dict, meta: dict) -> list[dict]:
+        """One dict per example with ``input_ids`` (list) and any other per-example inputs."""
+        raise NotImplementedError
+
+    def collate(self, processor, items: list[dict]) -> dict:
+        """A batch of tensors from encoded items."""
+        raise NotImplementedError
+
+    def class_logits(self, model, batch: dict, meta: dict):
+        """Class logits of shape (batch, n_classes)."""
+        raise NotImplementedError
+
+    # -- ModelFamily API -------------------------------------------------------------------------
+    def fit(
+        self, train: Examples, val: Examples, n_classes: int, out_dir: Path, params: dict, seed: int
+    ) -> dict:
+        model, processor, summary = self.train(train, val, n_classes, out_dir, params, seed)
+        self.save(model, processor, summary["saved"], Path(out_dir))
+        shutil.rmtree(checkpoint_path(summary["saved"]["hp"], out_dir).parent, ignore_errors=True)
+        return {k: v for k, v in summary.items() if k != "saved"}
+
+    def predict(self, model_dir: Path, examples: Examples, params: dict) -> np.ndarray:
+        model, processor, saved = self.load(model_dir, params)
+        return self.logits(model, processor, examples, saved["hp"], saved["meta"])
+
+    def parameter_counts(self, model_dir: Path) -> dict[str, int]:
+        return json.loads((Path(model_dir) / "params.json").read_text())
+
+    # -- building blocks -------------------------------------------------------------------------
+    def hyper_parameters(self, params: dict) -> dict:
+        """Common defaults, overridden by the family's, overridden by ``params``."""
+        return {**COMMON_DEFAULTS, **self.defaults, **params}
+
+    def build(self, hp: dict, n_classes: int, seed: int):
+        """A fresh trainable peft model (trainable weights in fp32) and its processor."""
+        import torch
+        from peft import get_peft_model
+
+        device, dtype = device_and_dtype(hp)
+        torch.manual_seed(seed)
+        processor = self.load_processor(hp["model_path"])
+        model = get_peft_model(
+            self.load_base(hp, n_classes, processor, dtype), self.lora_config(hp)
+        )
+        for p in model.parameters():
+            if p.requires_grad:
+                p.data = p.data.float()
+        return model.to(device), processor
+
+    def _autocast(self, model):
+        import torch
+
+        if next(model.parameters()).device.type != "cuda":
+            return contextlib.nullcontext()
+        return torch.autocast("cuda", dtype=_cuda_dtype())
+
+    def _to(self, batch: dict, model) -> dict:
+        device = next(model.parameters()).device
+        return {k: v.to(device) for k, v in batch.items()}
+
+    def logits(self, model, processor, examples: Examples, hp: dict, meta: dict) -> np.ndarray:
+        """Class logits of ``examples`` from an in-memory model, in example order."""
+        import torch
+
+        items = self.encode(processor, examples, hp, meta)
+        out = np.zeros((len(items), 0), dtype=np.float32)
+        model.eval()
+        with torch.no_grad():
+            for index in length_batches(
+                [len(i["input_ids"]) for i in items], hp["eval_batch_size"]
+            ):
+                batch = self._to(self.collate(processor, [items[i] for i in index]), model)
+                with self._autocast(model):
+                    scores = self.class_logits(model, batch, meta).float().cpu().numpy()
+                if out.shape[1] == 0:
+                    out = np.zeros((len(items), scores.shape[1]), dtype=np.float32)
+                out[index] = scores
+        return out
+
+    def train(
+        self, train: Examples, val: Examples, n_classes: int, out_dir, params: dict, seed: int
+    ):
+        """Run (or resume) training; return the best in-memory model, its processor and a summary
+        whose ``saved`` entry holds what ``save`` writes to ``family.json``."""
+        import torch
+        from transformers import get_linear_schedule_with_warmup
+
+        hp = self.hyper_parameters(params)
+        model, processor = self.build(hp, n_classes, seed)
+        meta = self.prepare(processor, hp, n_classes)
+        items = self.encode(processor, train, hp, meta)
+        targets = torch.as_tensor(train.targets, dtype=torch.long)
+        lengths = [len(i["input_ids"]) for i in items]
+        steps_per_epoch = math.ceil(math.ceil(len(items) / hp["batch_size"]) / hp["grad_accum"])
+        trainable = [p for p in model.parameters() if p.requires_grad]
+        optimizer = torch.optim.AdamW(trainable, lr=hp["lr"], weight_decay=hp["weight_decay"])
+        total_steps = steps_per_epoch * hp["epochs"]
+        scheduler = get_linear_schedule_with_warmup(
+            optimizer, int(hp["warmup_ratio"] * total_steps), total_steps
+        )
+        cuda = next(model.parameters()).device.type == "cuda"
+        scaler = torch.amp.GradScaler("cuda", enabled=cuda and _cuda_dtype() == torch.float16)
+        identity = {
+            "hp": {k: v for k, v in hp.items() if k not in RUN_CONTROL},
+            "seed": seed,
+            "n_train": len(items),
+            "n_classes": n_classes,
+        }
+        state = {"epoch": 0, "best_score": -1.0, "best_epoch": -1, "best": None, "history": []}
+        checkpoint = checkpoint_path(hp, out_dir)
+        resumed_from = self._resume(
+            checkpoint, identity, model, optimizer, scheduler, scaler, state
+        )
+        ran = 0
+        while not _finished(state, hp):
+            if hp.get("max_epochs_this_run") is not None and ran >= hp["max_epochs_this_run"]:
+                raise Preempted(f"stopped after {ran} epoch(s); resume from {checkpoint}")
+            epoch = state["epoch"]
+            rng = np.random.default_rng([seed, epoch])
+            batches = length_batches(lengths, hp["batch_size"], rng, hp["bucket_batches"])
+            start, loss_sum = time.perf_counter(), 0.0
+            model.train()
+            for step, index in enumerate(tqdm(batches, desc=f"{self.name} epoch {epoch}")):
+                batch = self._to(self.collate(processor, [items[i] for i in index]), model)
+                with self._autocast(model):
+                    logits = self.class_logits(model, batch, meta)
+                loss = torch.nn.functional.cross_entropy(
+                    logits.float(), targets[index].to(logits.device)
+                )
+                scaler.scale(loss / hp["grad_accum"]).backward()
+                loss_sum += float(loss.detach()) * len(index)
+                if (step + 1) % hp["grad_accum"] == 0 or step + 1 == len(batches):
+                    scaler.unscale_(optimizer)
+                    torch.nn.utils.clip_grad_norm_(trainable, hp["max_grad_norm"])
+                    scaler.step(optimizer)
+                    scaler.update()
+                    scheduler.step()
+                    optimizer.zero_grad(set_to_none=True)
+            seconds = time.perf_counter() - start
+            predicted = self.logits(model, processor, val, hp, meta).argmax(1)
+            score = selection_f1(val.targets, predicted, n_classes)
+            state["history"].append(
+                {
+                    "epoch": epoch,
+                    "train_loss": loss_sum / len(items),
+                    "val_f1": score,
+                    "train_seconds": seconds,
+                    "train_examples_per_s": len(items) / seconds,
+                }
+            )
+            if score > state["best_score"]:
+                state.update(best_score=score, best_epoch=epoch, best=_trainable_state(model))
+            state["epoch"], ran = epoch + 1, ran + 1
+            self._checkpoint(checkpoint, identity, model, optimizer, scheduler, scaler, state)
+        model.load_state_dict(state["best"], strict=False)
+        summary = {
+            "best_epoch": state["best_epoch"],
+            "best_val_f1": state["best_score"],
+            "history": state["history"],
+            "resumed_from_epoch": resumed_from,
+            "saved": {"family": self.name, "n_classes": n_classes, "hp": hp, "meta": meta},
+        }
+        return model, processor, summary
+
+    def _checkpoint(self, path, identity, model, optimizer, scheduler, scaler, state) -> None:
+        import torch
+
+        payload = {
+            "identity": identity,
+            "state": {**state, "trainable": _trainable_state(model)},
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "scaler": scaler.state_dict(),
+            "rng": _rng_state(),
+        }
+        with atomic_path(path) as tmp:
+            torch.save(payload, tmp)
+
+    def _resume(self, path, identity, model, optimizer, scheduler, scaler, state) -> int | None:
+        """Load ``path`` into the training objects when it belongs to this run; the epoch resumed
+        from, or None."""
+        import torch
+
+        if not path.is_file():
+            return None
+        payload = torch.load(path, weights_only=False, map_location="cpu")
+        if json.dumps(payload["identity"], sort_keys=True, default=str) != json.dumps(
+            identity, sort_keys=True, default=str
+        ):
+            tqdm.write(f"{path}: checkpoint of a different configuration; starting afresh")
+            return None
+        saved = payload["state"]
+        model.load_state_dict(saved.pop("trainable"), strict=False)
+        optimizer.load_state_dict(payload["optimizer"])
+        scheduler.load_state_dict(payload["scheduler"])
+        scaler.load_state_dict(payload["scaler"])
+        _set_rng_state(payload["rng"])
+        state.update(saved)
+        return state["epoch"]
+
+    def save(self, model, processor, saved: dict, out_dir: Path) -> None:
+        """Write ``out_dir/model`` (adapter, head, processor, family.json) atomically and
+        ``out_dir/params.json``."""
+        hp = {k: v for k, v in saved["hp"].items() if k not in RUN_CONTROL}
+        with atomic_path(out_dir / "model") as tmp:
+            model.save_pretrained(tmp)
+            processor.save_pretrained(tmp)
+            (tmp / "family.json").write_text(
+                json.dumps({**saved, "hp": hp}, indent=2, sort_keys=True, default=str)
+            )
+        write_json(count_parameters(model), out_dir / "params.json")
+
+    def load(self, model_dir: Path, params: dict):
+        """The saved model (in eval mode), its processor and ``family.json``; ``params`` may
+        override ``model_path`` (where the base weights live) and ``device``."""
+        from peft import PeftModel
+
+        model_dir = Path(model_dir) / "model"
+        saved = json.loads((model_dir / "family.json").read_text())
+        hp = {**COMMON_DEFAULTS, **saved["hp"]}
+        hp.update(
+            {k: params[k] for k in ("model_path", "device", "eval_batch_size") if k in params}
+        )
+        saved["hp"] = hp
+        device, dtype = device_and_dtype(hp)
+        processor = self.load_processor(model_dir)
+        base = self.load_base(hp, saved["n_classes"], processor, dtype)
+        model = PeftModel.from_pretrained(base, model_dir, is_trainable=False)
+        return model.to(device).eval(), processor, saved

@@ -1,0 +1,47 @@
+"""Deterministic sharding of a view's rows and the gather step that undoes it.
+
+A row's shard depends only on its id, so appending rows never moves existing rows between
+shards (their cached answers stay with the shard that made them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+
+def shard_of(ids: Iterable, n_shards: int) -> np.ndarray:
+    """The shard (0 .. n_shards-1) of every id: a stable hash of the id, not Python's hash()."""
+    digests = (hashlib.sha256(str(i).encode()).digest()[:8] for i in ids)
+    return np.array([int.from_bytes(d, "big") % n_shards for d in digests], dtype=int)
+
+
+def shard_mask(ids: Iterable, n_shards: int, shard_index: int) -> np.ndarray:
+    """Which of ``ids`` fall in shard ``shard_index`` of ``n_shards``."""
+    if n_shards < 1 or not 0 <= shard_index < n_shards:
+        raise ValueError(f"shard {shard_index} of {n_shards} does not exist")
+    return shard_of(ids, n_shards) == shard_index
+
+
+def shard_rows(data: pd.DataFrame, n_shards: int, shard_index: int) -> pd.DataFrame:
+    """The rows of ``data`` in shard ``shard_index``, in their original order and index."""
+    return data[shard_mask(data["id"], n_shards, shard_index)]
+
+
+def merge_shards(frames: Iterable[pd.DataFrame], ids: Iterable) -> pd.DataFrame:
+    """Concatenate shard outputs and put them in the order of ``ids``, checking completeness."""
+    merged = pd.concat(list(frames), ignore_index=True)
+    ids = pd.Index(list(ids))
+    duplicated = merged["id"][merged["id"].duplicated()].unique()
+    missing = ids.difference(merged["id"])
+    extra = pd.Index(merged["id"]).difference(ids)
+    if len(duplicated) or len(missing) or len(extra):
+        raise ValueError(
+            f"shards do not cover the rows exactly once: {len(missing)} missing "
+            f"(e.g. {list(missing[:3])}), {len(duplicated)} duplicated "
+            f"(e.g. {list(duplicated[:3])}), {len(extra)} unknown (e.g. {list(extra[:3])})"
+        )
+    return merged.set_index("id").loc[ids].reset_index()

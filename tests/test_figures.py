@@ -1,0 +1,49 @@
+"""Figure builders draw the expected bars/points into a non-empty PNG."""
+
+import pandas as pd
+import pytest
+
+from mmoe import figures
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _is_png(path) -> bool:
+    return path.stat().st_size > 5000 and path.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_per_interaction_bars_one_bar_per_type_model_and_panel(tmp_path):
+    stats = pd.DataFrame(
+        [
+            {"dataset": d, "family": "mlp", "interaction": k, "model": m,
+             "accuracy_mean": 60.0, "accuracy_std": 2.0, "n": 7}
+            for d in ("mustard", "synthetic") for k in "RUS" for m in ("single model", "expert")
+        ]
+    )  # fmt: skip
+    out = tmp_path / "per_interaction.png"
+    assert figures.per_interaction_bars(stats.iloc[:-1], out) == 11  # a missing bar is not drawn
+    assert _is_png(out)
+
+
+def test_parameters_vs_f1_three_points_per_family(tmp_path):
+    stats = pd.DataFrame(
+        [
+            {"dataset": "mustard", "family": f, "method": m, "total": t, "active": a,
+             "f1_mean": 60.0, "f1_std": 1.0}
+            for f in ("mlp", "big")
+            for m, t, a in (("single model", 100, 100), ("+MMoE", 310, 110))
+        ]
+    )  # fmt: skip
+    out = tmp_path / "parameters.png"
+    assert figures.parameters_vs_f1(stats, out) == 6
+    assert _is_png(out)
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_pid_bars_four_segments_per_dataset(tmp_path, n):
+    stats = pd.DataFrame(
+        [{"dataset": f"d{i}", "R": 0.1, "U1": 0.05, "U2": 0.0, "S": 0.2} for i in range(n)]
+    )
+    out = tmp_path / "pid.png"
+    assert figures.pid_bars(stats, out) == 4 * n
+    assert _is_png(out)
