@@ -9,6 +9,21 @@ configfile: "config.yaml"
 report: "workflow/report/workflow.rst"
 
 
+# Seconds-long bookkeeping stages run inside the Snakemake process, not as cluster jobs.
+localrules:
+    all,
+    download,
+    ingest,
+    generate_synthetic,
+    prepare_text_encoder,
+    labeling_summary,
+    partition_interactions,
+    pid,
+    fuse,
+    evaluate,
+    tables,
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/embed.smk"

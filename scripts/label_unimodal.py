@@ -1,17 +1,14 @@
-"""Unimodal predictions for one view."""
+"""Unimodal predictions for one view: the classifier backend, or the gathered LLM shards."""
 
 from mmoe.logs import to_log
-from mmoe.pipeline import label_unimodal
+from mmoe.pipeline import gather_labels, label_unimodal
 
 sm = snakemake  # noqa: F821
 with to_log(sm.log[0]):
-    label_unimodal(
-        sm.wildcards.dataset,
-        sm.input.data,
-        sm.input.features,
-        sm.wildcards.view,
-        sm.params.kind,
-        sm.params.labeling,
-        sm.params.seed,
-        sm.output[0],
-    )
+    if hasattr(sm.input, "shards"):
+        gather_labels(sm.input.data, list(sm.input.shards), sm.output[0])
+    else:
+        label_unimodal(
+            sm.wildcards.dataset, sm.input.data, sm.input.features, sm.wildcards.view,
+            sm.params.kind, sm.params.labeling, sm.params.seed, sm.output[0],
+        )  # fmt: skip

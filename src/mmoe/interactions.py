@@ -39,6 +39,7 @@ FIVE_TO_RUS = {
     "disagreement_synergy": "S",
 }
 SCHEMES = ("rus", "rus_balanced", "random", "soft")
+UNSCORED = "unscored"  # five-type of a row whose answer parsed to no probability
 
 
 def classify_rus(y1: np.ndarray, y2: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -78,8 +79,12 @@ def label_interactions(
         out[f"p{suffix}"] = frame["p"].to_numpy()
         out[f"y{suffix}"] = frame["pred"].to_numpy().astype(int)
     out["interaction"], out["unique_view"] = classify_rus(out["y1"], out["y2"], out["label"])
-    out["five_type"] = classify_five(out["p1"], out["p2"], out["label"], gamma)
-    out["soft_interaction"] = out["five_type"].map(FIVE_TO_RUS)
+    scored = out["p1"].notna() & out["p2"].notna()
+    out["five_type"] = UNSCORED
+    out.loc[scored, "five_type"] = classify_five(
+        out.loc[scored, "p1"], out.loc[scored, "p2"], out.loc[scored, "label"], gamma
+    )
+    out["soft_interaction"] = out["five_type"].map(FIVE_TO_RUS).fillna(UNSCORED)
     return out
 
 
@@ -94,6 +99,12 @@ def scheme_assignment(train: pd.DataFrame, scheme: str, seed: int) -> pd.DataFra
     if scheme == "rus":
         return rows
     if scheme == "soft":
+        unscored = train.loc[train["soft_interaction"] == UNSCORED, "id"].tolist()
+        if unscored:
+            raise ValueError(
+                f"the soft scheme needs both views' probabilities; {len(unscored)} training "
+                f"row(s) have none, e.g. {unscored[:5]}"
+            )
         return rows.assign(interaction=train["soft_interaction"].to_numpy())
     if scheme == "random":
         return rows.assign(interaction=rng.permutation(rows["interaction"].to_numpy()))

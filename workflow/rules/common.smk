@@ -18,6 +18,7 @@ wildcard_constraints:
     expert="R|U|S|all",
     role="R|U|S|all|fuser",
     seed=r"\d+",
+    shard=r"\d+",
 
 
 # read by the tables rule only (as an input file), so never part of a job's params
@@ -126,6 +127,34 @@ def synthetic_datasets():
 def get_final_output():
     """Every table and figure: the outputs of the tables rule (workflow/rules/tables.smk)."""
     return list(rules.tables.output)
+
+
+def labeling_cfg(wildcards):
+    return dataset_cfg(wildcards)["labeling"]
+
+
+def labeling_resource(key, default):
+    return (
+        lambda wildcards: labeling_cfg(wildcards).get("resources", {}).get(key, default)
+    )
+
+
+def view_kind(wildcards):
+    return dataset_cfg(wildcards)["views"][wildcards.view]
+
+
+def label_inputs(wildcards):
+    """Features for the classifier backend; the view's shards for chat-model backends."""
+    data = f"results/{wildcards.dataset}/data.parquet"
+    labeling = labeling_cfg(wildcards)
+    if labeling["backend"] == "classifier":
+        return {
+            "data": data,
+            "features": f"results/{wildcards.dataset}/features/{wildcards.view}.npy",
+        }
+    shards = range(labeling.get("shards", 1))
+    prefix = f"results/{wildcards.dataset}/unimodal/shards/{wildcards.view}"
+    return {"data": data, "shards": [f"{prefix}/{shard}.parquet" for shard in shards]}
 
 
 def training_inputs(wildcards):

@@ -1,7 +1,33 @@
-rule label_unimodal:
+rule label_shard:
     input:
         data="results/{dataset}/data.parquet",
-        features="results/{dataset}/features/{view}.npy",
+    output:
+        labels="results/{dataset}/unimodal/shards/{view}/{shard}.parquet",
+        stats="results/{dataset}/unimodal/shards/{view}/{shard}.json",
+    log:
+        "logs/{dataset}/label_shard/{view}/{shard}.log",
+    benchmark:
+        "benchmarks/{dataset}/label_shard/{view}/{shard}.tsv"
+    conda:
+        "../../envs/llm.yaml"
+    threads: labeling_resource("cpus_per_task", 4)
+    resources:
+        mem_mb=labeling_resource("mem_mb", 8000),
+        runtime=labeling_resource("runtime", 120),
+        gpu=labeling_resource("gpu", 0),
+    params:
+        kind=view_kind,
+        labeling=labeling_cfg,
+        seed=config["seed"],
+        n_shards=lambda wildcards: labeling_cfg(wildcards).get("shards", 1),
+        cache_dir="results/{dataset}/unimodal/cache",
+    script:
+        "../../scripts/label_shard.py"
+
+
+rule label_unimodal:
+    input:
+        unpack(label_inputs),
     output:
         "results/{dataset}/unimodal/{view}.parquet",
     log:
@@ -14,8 +40,27 @@ rule label_unimodal:
         mem_mb=2000,
         runtime=30,
     params:
-        kind=lambda wildcards: dataset_cfg(wildcards)["views"][wildcards.view],
-        labeling=lambda wildcards: dataset_cfg(wildcards)["labeling"],
+        kind=view_kind,
+        labeling=labeling_cfg,
         seed=config["seed"],
     script:
         "../../scripts/label_unimodal.py"
+
+
+rule labeling_summary:
+    input:
+        data="results/{dataset}/data.parquet",
+        x1="results/{dataset}/unimodal/x1.parquet",
+        x2="results/{dataset}/unimodal/x2.parquet",
+    output:
+        "results/{dataset}/unimodal/summary.csv",
+    log:
+        "logs/{dataset}/labeling_summary.log",
+    conda:
+        "../../envs/core.yaml"
+    params:
+        max_unparsed=lambda wildcards: labeling_cfg(wildcards).get(
+            "max_unparsed_rate", 0.05
+        ),
+    script:
+        "../../scripts/labeling_summary.py"
