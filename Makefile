@@ -4,7 +4,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 CORES ?= 2
-EXTRAS := train,workflow,llm,dev
+EXTRAS := train,workflow,llm,bench,dev
 
 .PHONY: setup run test lint
 

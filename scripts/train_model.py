@@ -12,4 +12,5 @@ with to_log(sm.log[0]):
         sm.params.family, sm.params.params, sm.input.data,
         {"x1": sm.input.x1, "x2": sm.input.x2}, sm.params.kinds, sm.input.typed, sm.params.role,
         sm.input.get("partition"), int(sm.wildcards.seed), sm.output.model, sm.output.logits,
+        {v: sm.input[f"caption_{v}"] for v in ("x1", "x2") if hasattr(sm.input, f"caption_{v}")},
     )  # fmt: skip

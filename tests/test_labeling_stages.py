@@ -1,5 +1,6 @@
 """The LLM labeling stages the rules call: scatter over shards, gather, summarise with a bound."""
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -66,3 +67,50 @@ def test_chat_backend_plans_one_job_per_shard_with_its_resources(tmp_path):
     planned = run_snakemake(tmp_path, "-n", "--cores", "1", "all").stdout
     assert planned.count("rule label_shard:") == 6  # 2 views x 3 shards
     assert "gpu=1" in planned and "mem_mb=64000" in planned
+
+
+def test_captions_reach_the_families_as_text(tmp_path):
+    from PIL import Image
+
+    paths = []
+    for i in range(4):
+        path = tmp_path / f"img{i}.png"
+        Image.new("RGB", (8, 8), (200, 40 * i, 40)).save(path)
+        paths.append(str(path))
+    data = pd.DataFrame(
+        {"id": [f"i{i}" for i in range(4)], "split": ["train", "val", "test", "train"],
+         "x1": paths, "x2": ["a", "b", "c", "d"], "label": [1, 0, 1, 0]}
+    )  # fmt: skip
+    data.to_parquet(tmp_path / "data.parquet")
+    with LoopbackOpenAI() as server:
+        captioning = {"backend": "openai", "params": params(server)}
+        out = tmp_path / "captions.parquet"
+        pipeline.caption_view("demo", tmp_path / "data.parquet", "x1", captioning, 0,
+                              tmp_path / "cache", out)  # fmt: skip
+    captions = pd.read_parquet(out)
+    assert captions["id"].tolist() == data["id"].tolist()
+    assert captions["caption"].str.len().min() > 0
+    np.save(tmp_path / "f.npy", np.zeros((4, 2)))
+    frame, feats = pipeline._load(
+        tmp_path / "data.parquet", {"x1": tmp_path / "f.npy"}, {"x1": out}
+    )
+    examples = pipeline._examples(
+        frame, feats, {"x1": "image", "x2": "text"}, frame["split"] == "train"
+    )
+    assert examples.captions["x1"] == captions["caption"].iloc[[0, 3]].tolist()
+    captions.iloc[:3].to_parquet(tmp_path / "short.parquet")
+    with pytest.raises(ValueError, match="no caption for 1 row"):
+        pipeline._load(tmp_path / "data.parquet", {}, {"x1": tmp_path / "short.parquet"})
+
+
+def test_captioning_adds_caption_jobs_before_training(tmp_path):
+    path = tiny_config(tmp_path)
+    config = yaml.safe_load(path.read_text())
+    config["datasets"]["synthetic"]["captioning"] = {
+        "backend": "openai",
+        "params": {"base_url": "http://127.0.0.1:9/v1", "model": "m"},
+    }
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    planned = run_snakemake(tmp_path, "-n", "--cores", "1", "all").stdout
+    assert planned.count("rule caption_view:") == 1  # the synthetic image view only
+    assert "results/synthetic/captions/x1.parquet" in planned

@@ -168,13 +168,53 @@ def partition(
 
 def _examples(frame: pd.DataFrame, features: dict[str, np.ndarray], kinds: dict, rows, target=None):
     index = np.flatnonzero(rows)
-    return Examples.from_frame(
-        frame.iloc[index], kinds, {v: f[index] for v, f in features.items()}, target
+    picked = frame.iloc[index]
+    examples = Examples.from_frame(
+        picked, kinds, {v: f[index] for v, f in features.items()}, target
     )
+    examples.captions = {
+        view: picked[f"caption_{view}"].tolist()
+        for view in kinds
+        if f"caption_{view}" in picked.columns
+    }
+    return examples
 
 
-def _load(data: str | Path, features: dict[str, str | Path]):
-    return pd.read_parquet(data), {v: np.load(p) for v, p in features.items()}
+def _load(
+    data: str | Path, features: dict[str, str | Path], captions: dict[str, str | Path] | None = None
+):
+    """The data table (with a ``caption_<view>`` column per captioned view) and the features."""
+    frame = pd.read_parquet(data)
+    for view, path in (captions or {}).items():
+        described = pd.read_parquet(path).set_index("id")["caption"]
+        column = frame["id"].map(described)
+        if column.isna().any():
+            missing = frame.loc[column.isna(), "id"].tolist()
+            raise ValueError(f"{path}: no caption for {len(missing)} row(s), e.g. {missing[:5]}")
+        frame[f"caption_{view}"] = column
+    return frame, {v: np.load(p) for v, p in features.items()}
+
+
+def caption_view(
+    dataset: str,
+    data: str | Path,
+    view: str,
+    captioning: dict,
+    seed: int,
+    cache_dir: str | Path,
+    out: str | Path,
+) -> pd.DataFrame:
+    """A description of every image of ``view`` (id, caption) by a chat-model backend, so that
+    text-only families can use the image view."""
+    from mmoe.labeling import ViewInput
+    from mmoe.labeling.jobs import caption_images
+
+    view_input = ViewInput(dataset, pd.read_parquet(data), view, "image")
+    result = caption_images(
+        view_input, captioning["backend"], captioning.get("params", {}), seed, cache_dir
+    )
+    io.write_parquet(result, out)
+    return result
 
 
 def train_model(
@@ -189,11 +229,13 @@ def train_model(
     seed: int,
     out_dir: str | Path,
     logits_out: str | Path,
+    captions: dict[str, str | Path] | None = None,
 ) -> dict:
     """Train an expert (``role`` R/U/S on its partition), the baseline (``all``: every training
     row) or the fuser (``fuser``: a 3-way R/U/S classifier on the scheme's training rows), then
-    reload the saved model and write its logits for every validation and test row."""
-    frame, feats = _load(data, features)
+    reload the saved model and write its logits for every validation and test row. Image views
+    with ``captions`` files reach the family as text descriptions too."""
+    frame, feats = _load(data, features, captions)
     types = pd.read_parquet(typed).set_index("id")
     if role == BASELINE:
         members = frame["split"] == "train"
@@ -216,8 +258,12 @@ def train_model(
     train = _examples(frame, feats, kinds, members.to_numpy(), "target")
     val = _examples(frame, feats, kinds, (frame["split"] == "val").to_numpy(), "target")
     model = get_family(family)
+    # Epoch checkpoints live beside the declared output, which Snakemake removes before it reruns
+    # an interrupted job: a resubmitted job resumes from them (families that checkpoint).
+    out_dir = Path(out_dir)
+    run_params = {"checkpoint_dir": str(out_dir.parent / f".{out_dir.name}.checkpoint"), **params}
     with io.atomic_path(out_dir) as tmp:
-        summary = model.fit(train, val, n_classes, tmp, params, seed)
+        summary = model.fit(train, val, n_classes, tmp, run_params, seed)
         summary.update(n_train=len(train), n_val=len(val), parameters=model.parameter_counts(tmp))
         io.write_json(summary, tmp / "summary.json")
     predict_logits(model, params, out_dir, frame, feats, kinds, logits_out)

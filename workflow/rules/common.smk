@@ -168,7 +168,27 @@ def training_inputs(wildcards):
         inputs["partition"] = (
             f"results/{wildcards.dataset}/partitions/{wildcards.scheme}"
         )
+    for view in captioned_views(wildcards):
+        inputs[f"caption_{view}"] = (
+            f"results/{wildcards.dataset}/captions/{view}.parquet"
+        )
     return inputs
+
+
+def captioned_views(wildcards):
+    """The image views described by the dataset's ``captioning`` backend (none without one)."""
+    cfg = dataset_cfg(wildcards)
+    if "captioning" not in cfg:
+        return []
+    return [view for view, kind in cfg["views"].items() if kind == "image"]
+
+
+def captioning_resource(key, default):
+    return (
+        lambda wildcards: dataset_cfg(wildcards)["captioning"]
+        .get("resources", {})
+        .get(key, default)
+    )
 
 
 def view_kinds(wildcards):

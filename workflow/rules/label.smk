@@ -64,3 +64,27 @@ rule labeling_summary:
         ),
     script:
         "../../scripts/labeling_summary.py"
+
+
+rule caption_view:
+    input:
+        data="results/{dataset}/data.parquet",
+    output:
+        "results/{dataset}/captions/{view}.parquet",
+    log:
+        "logs/{dataset}/caption_view/{view}.log",
+    benchmark:
+        "benchmarks/{dataset}/caption_view/{view}.tsv"
+    conda:
+        "../../envs/llm.yaml"
+    threads: captioning_resource("cpus_per_task", 4)
+    resources:
+        mem_mb=captioning_resource("mem_mb", 8000),
+        runtime=captioning_resource("runtime", 120),
+        gpu=captioning_resource("gpu", 0),
+    params:
+        captioning=lambda wildcards: dataset_cfg(wildcards)["captioning"],
+        seed=config["seed"],
+        cache_dir="results/{dataset}/captions/cache",
+    script:
+        "../../scripts/caption_view.py"
