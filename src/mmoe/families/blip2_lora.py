@@ -26,6 +26,8 @@ def image_view(examples: Examples) -> str:
 class Blip2LoraFamily(CausalLMLoraFamily):
     """Blip2ForConditionalGeneration + LoRA on the language model's attention projections."""
 
+    lora_task_type = None  # LoRA on the language model only, no task head
+
     name = "blip2-lora"
     defaults: ClassVar[dict] = {
         **CausalLMLoraFamily.defaults,
@@ -51,16 +53,6 @@ class Blip2LoraFamily(CausalLMLoraFamily):
         model = Blip2ForConditionalGeneration.from_pretrained(hp["model_path"], dtype=dtype)
         model.config.text_config.pad_token_id = self.tokenizer(processor).pad_token_id
         return model
-
-    def lora_config(self, hp):
-        from peft import LoraConfig
-
-        return LoraConfig(
-            r=hp["lora_r"],
-            lora_alpha=hp["lora_alpha"],
-            lora_dropout=hp["lora_dropout"],
-            target_modules=hp["target_modules"],
-        )
 
     def prepare(self, processor, hp, n_classes):
         from transformers import AutoConfig

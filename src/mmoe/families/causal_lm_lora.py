@@ -18,6 +18,8 @@ PROMPT = "Input 1: {x1}\nInput 2: {x2}\nQuestion: {question}\nAnswer:"
 class CausalLMLoraFamily(LoraFamily):
     """AutoModelForCausalLM + LoRA; image views enter the prompt as their captions."""
 
+    lora_task_type = "CAUSAL_LM"
+
     name = "causal-lm-lora"
     padding_side = "left"
     defaults: ClassVar[dict] = {
@@ -51,17 +53,6 @@ class CausalLMLoraFamily(LoraFamily):
         model = AutoModelForCausalLM.from_pretrained(hp["model_path"], dtype=dtype)
         model.config.pad_token_id = self.tokenizer(processor).pad_token_id
         return model
-
-    def lora_config(self, hp):
-        from peft import LoraConfig
-
-        return LoraConfig(
-            task_type="CAUSAL_LM",
-            r=hp["lora_r"],
-            lora_alpha=hp["lora_alpha"],
-            lora_dropout=hp["lora_dropout"],
-            target_modules=hp["target_modules"],
-        )
 
     def prepare(self, processor, hp, n_classes):
         words = hp["answer_words"] or (

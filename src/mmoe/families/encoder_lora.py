@@ -16,6 +16,8 @@ from mmoe.families.hf_training import LoraFamily, pad_tokens, view_texts
 class EncoderLoraFamily(LoraFamily):
     """AutoModelForSequenceClassification + LoRA (default: MiniLM-L6, LoRA on query/value)."""
 
+    lora_task_type = "SEQ_CLS"
+
     name = "encoder-lora"
     defaults: ClassVar[dict] = {
         "model_path": "resources/models/all-MiniLM-L6-v2",
@@ -38,18 +40,6 @@ class EncoderLoraFamily(LoraFamily):
 
         return AutoModelForSequenceClassification.from_pretrained(
             hp["model_path"], num_labels=n_classes, dtype=dtype
-        )
-
-    def lora_config(self, hp):
-        from peft import LoraConfig
-
-        return LoraConfig(
-            task_type="SEQ_CLS",
-            r=hp["lora_r"],
-            lora_alpha=hp["lora_alpha"],
-            lora_dropout=hp["lora_dropout"],
-            target_modules=hp["target_modules"],
-            modules_to_save=hp["modules_to_save"],
         )
 
     def encode(self, processor, examples: Examples, hp, meta):

@@ -167,9 +167,22 @@ class LoraFamily:
         """The base transformers model from ``hp["model_path"]``."""
         raise NotImplementedError
 
+    lora_task_type: ClassVar[str | None] = None  # peft task type; None for a bare LoRA model
+
     def lora_config(self, hp: dict):
-        """The peft ``LoraConfig``."""
-        raise NotImplementedError
+        """The peft ``LoraConfig`` from the ``lora_*``, ``target_modules`` and (optional)
+        ``modules_to_save`` params."""
+        from peft import LoraConfig
+
+        extra = {"task_type": self.lora_task_type} if self.lora_task_type else {}
+        return LoraConfig(
+            r=hp["lora_r"],
+            lora_alpha=hp["lora_alpha"],
+            lora_dropout=hp["lora_dropout"],
+            target_modules=hp["target_modules"],
+            modules_to_save=hp.get("modules_to_save"),
+            **extra,
+        )
 
     def prepare(self, processor, hp: dict, n_classes: int) -> dict:
         """JSON-able facts fixed at training time and needed to predict (e.g. answer token ids)."""
