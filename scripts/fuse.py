@@ -7,7 +7,7 @@ sm = snakemake  # noqa: F821
 with to_log(sm.log[0]):
     fuse(
         sm.input.typed,
-        dict(zip(["R", "U", "S"], sm.input.experts, strict=True)),
+        dict(zip(sm.params.experts, sm.input.experts, strict=True)),
         sm.input.baseline[0],
         sm.input.fuser,
         sm.input.partition,

@@ -14,7 +14,6 @@ import pandas as pd
 from mmoe import interactions, io
 from mmoe.families import Examples, get_family
 
-EXPERTS = ("R", "U", "S")
 BASELINE = "all"
 FUSER = "fuser"
 EVAL_SPLITS = ("val", "test")

@@ -13,6 +13,7 @@ rule fuse:
     conda:
         "../../envs/core.yaml"
     params:
+        experts=EXPERTS,
         fixed_weights=config["fusion"]["fixed_weights"],
     script:
         "../../scripts/fuse.py"
