@@ -21,6 +21,8 @@ localrules:
     pid,
     fuse,
     evaluate,
+    fuse_multitask,
+    evaluate_multitask,
     tables,
 
 
@@ -31,6 +33,7 @@ include: "workflow/rules/label.smk"
 include: "workflow/rules/partition.smk"
 include: "workflow/rules/experts.smk"
 include: "workflow/rules/fusion.smk"
+include: "workflow/rules/multitask.smk"
 include: "workflow/rules/tables.smk"
 
 

@@ -1,14 +1,19 @@
 """Fuse the experts' outputs with every strategy."""
 
+from pathlib import Path
+
 from mmoe.logs import to_log
 from mmoe.pipeline import fuse
 
 sm = snakemake  # noqa: F821
+# Multitask experts are folders of per-dataset logits: ``logits_name`` picks this dataset's file.
+name = sm.params.get("logits_name")
+experts = [Path(path, name) if name else path for path in sm.input.experts]
 with to_log(sm.log[0]):
     fuse(
         sm.input.typed,
-        dict(zip(sm.params.experts, sm.input.experts, strict=True)),
-        sm.input.baseline[0],
+        dict(zip(sm.params.experts, experts, strict=True)),
+        sm.input.baseline,
         sm.input.fuser,
         sm.input.partition,
         sm.params.fixed_weights,

@@ -18,6 +18,8 @@ for key, names in (("data", sm.params.synthetic), ("human", sm.params.annotated)
 with to_log(sm.log[0]):
     build_tables(
         sm.params.runs,
+        sm.params.multitask_runs,
+        sm.params.groups,
         sm.params.models,
         files,
         sm.input.reported,

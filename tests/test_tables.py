@@ -174,3 +174,37 @@ def test_evaluate_scores_each_five_type_for_the_five_type_table():
     out = metrics.evaluate_predictions(preds, typed).set_index("interaction")["accuracy"]
     assert out["agreement_synergy"] == 0.0 and out["disagreement_synergy"] == 100.0
     assert out["S"] == 50.0 and out["all"] == pytest.approx(200 / 3)
+
+
+def test_multitask_single_vs_pooled_counts_and_paper():
+    records = [(s, "all", "model", 60.0 + s) for s in (0, 2)]
+    records += [(s, "S", "expert_S", 30.0) for s in (0, 2)]
+    single = pd.concat([_scores(records), _scores(records, scheme="random")])
+    pooled = (
+        pd.concat(
+            [_scores([(s, "all", "model", 70.0), (s, "S", "expert_S", 40.0 + s)]) for s in (0, 2)]
+        )
+        .drop(columns="scheme")
+        .assign(group="g")
+    )
+    counts = pd.DataFrame(
+        {"scheme": ["rus"] * 3, "split": ["train_partition"] * 3, "interaction": list("RUS"),
+         "n": [5, 7, 9]}
+    )  # fmt: skip
+    counts = {"mustard": counts, "other": counts.assign(n=[1, 1, 4])}
+    paper = {"rq4_multitask": {"overall_f1": {"single_dataset": 61.57, "pooled": 63.9}}}
+    out = tables.multitask(single, pooled, counts, {"g": ["mustard", "other"]}, paper, "rus")
+    out = out.set_index("experts")
+    assert out.loc["single-dataset", "f1_mean"] == 61.0
+    assert out.loc["single-dataset", "seeds"] == 2  # the random scheme's runs are not counted
+    assert out.loc["pooled", "s_expert_accuracy_mean"] == 41.0
+    assert out.loc["single-dataset", "n_train_S"] == 9 and out.loc["pooled", "n_train_S"] == 13
+    assert out.loc["single-dataset", "paper_f1"] == "61.57"
+    assert out.loc["pooled", "paper_f1"] == "63.90"
+
+
+def test_multitask_without_groups_is_an_empty_table(tmp_path):
+    out = tables.multitask(_scores([(0, "all", "model", 1.0)]), pd.DataFrame(), {}, {}, {}, "rus")
+    assert out.empty and list(out.columns) == tables.MULTITASK_COLUMNS
+    tables.write_table(out, ["f1", "s_expert_accuracy"], tmp_path / "multitask")
+    assert "paper_f1" in (tmp_path / "multitask.md").read_text()

@@ -54,5 +54,22 @@ def test_editing_one_dataset_makes_only_its_jobs_stale(tiny_run, tmp_path):
     result = run_snakemake(tiny_run, "-n", "--cores", "1", "all", configfile=edited)
     planned = result.stdout + result.stderr
     assert "dataset=synthetic" in planned
-    assert "dataset=mustard" not in planned
+    # mustard's own jobs stay fresh; only the experts pooled with synthetic (RQ4) and their
+    # fusion on mustard rerun
+    jobs = planned.split("rule ")[1:]
+    stale_mustard = [job.split(":")[0] for job in jobs if "dataset=mustard" in job]
+    assert stale_mustard and set(stale_mustard) == {"fuse_multitask", "evaluate_multitask"}
+    assert any(job.startswith("train_multitask_expert:") for job in jobs)
     assert "rule tables:" in planned or "localrule tables:" in planned
+
+
+def test_multitask_experts_are_pooled_and_scored_per_member(tiny_run):
+    table = pd.read_csv(tiny_run / "results/tables/multitask.csv")
+    assert len(table) == 4  # two members x {single-dataset, pooled}
+    pooled = table[table["experts"] == "pooled"].set_index("dataset")
+    single = table[table["experts"] == "single-dataset"].set_index("dataset")
+    total = single["n_train_S"].sum()
+    assert (pooled["n_train_S"] == total).all() and (single["n_train_S"] < total).all()
+    assert table[["f1_mean", "s_expert_accuracy_mean"]].notna().all().all()
+    for member in ("mustard", "synthetic"):
+        assert (tiny_run / f"results/multitask/pooled/logits/mlp/S/seed0/{member}.parquet").exists()

@@ -239,9 +239,7 @@ def train_model(
     if role == BASELINE:
         members = frame["split"] == "train"
     else:
-        assignment = interactions.read_partition(partition_dir).set_index("id")
-        if role != FUSER:
-            assignment = assignment[assignment["interaction"] == role]
+        assignment = _assignment(partition_dir, role)
         members = frame["id"].isin(assignment.index)
     if role == FUSER:
         codes = {k: i for i, k in enumerate(interactions.INTERACTIONS)}
@@ -256,17 +254,76 @@ def train_model(
         raise ValueError(f"no training rows for role {role!r} in {partition_dir or typed}")
     train = _examples(frame, feats, kinds, members.to_numpy(), "target")
     val = _examples(frame, feats, kinds, (frame["split"] == "val").to_numpy(), "target")
+    model, summary = _fit_and_save(family, params, train, val, n_classes, seed, out_dir)
+    predict_logits(model, params, out_dir, frame, feats, kinds, logits_out)
+    return summary
+
+
+def train_multitask_expert(
+    family: str,
+    params: dict,
+    members: dict[str, dict],
+    role: str,
+    seed: int,
+    out_dir: str | Path,
+    logits_dir: str | Path,
+) -> dict:
+    """Train one expert of type ``role`` (R/U/S) on the union of that type's partitions in several
+    datasets (paper RQ4), early-stopped on their pooled validation rows; then write its logits for
+    each dataset's validation and test rows as ``logits_dir/<dataset>.parquet``.
+
+    ``members`` maps each dataset to its ``data``, ``partition`` folder, ``features`` (x1, x2),
+    view ``kinds`` and optional ``captions``; :mod:`mmoe.multitask` pools them.
+    """
+    from mmoe import multitask
+
+    train, val, evals = {}, {}, {}
+    for name, member in members.items():
+        frame, feats = _load(member["data"], member["features"], member.get("captions"))
+        chosen = frame["id"].isin(_assignment(member["partition"], role).index).to_numpy()
+        split = frame["split"]
+        if chosen.any():
+            train[name] = _examples(frame, feats, member["kinds"], chosen, "label")
+        val[name] = _examples(frame, feats, member["kinds"], (split == "val").to_numpy(), "label")
+        rows = split.isin(EVAL_SPLITS).to_numpy()
+        evals[name] = (_examples(frame, feats, member["kinds"], rows), frame.loc[rows])
+    if not train:
+        raise ValueError(f"no training rows for role {role!r} in any of {sorted(members)}")
+    pooled_train, pooled_val = multitask.pool(train, val), multitask.pool(val)
+    per_dataset = {name: len(examples) for name, examples in train.items()}
+    model, summary = _fit_and_save(
+        family, params, pooled_train, pooled_val, 2, seed, out_dir, n_train_per_dataset=per_dataset
+    )
+    with io.atomic_path(logits_dir) as tmp:
+        tmp.mkdir()
+        for name, (examples, rows) in evals.items():
+            pooled = multitask.pool({name: examples}, val)
+            _write_logits(model, params, out_dir, pooled, rows, tmp / f"{name}.parquet")
+    return summary
+
+
+def _assignment(partition_dir: str | Path, role: str) -> pd.DataFrame:
+    """A scheme's training rows (indexed by id): all of them for the fuser, else type ``role``."""
+    assignment = interactions.read_partition(partition_dir).set_index("id")
+    return assignment if role == FUSER else assignment[assignment["interaction"] == role]
+
+
+def _fit_and_save(family, params, train, val, n_classes, seed, out_dir, **extra):
+    """Fit ``family`` and save it, with a ``summary.json`` of the run (plus ``extra``), to
+    ``out_dir`` atomically.
+
+    Epoch checkpoints live beside the declared output, which Snakemake removes before it reruns
+    an interrupted job: a resubmitted job resumes from them (families that checkpoint).
+    """
     model = get_family(family)
-    # Epoch checkpoints live beside the declared output, which Snakemake removes before it reruns
-    # an interrupted job: a resubmitted job resumes from them (families that checkpoint).
     out_dir = Path(out_dir)
     run_params = {"checkpoint_dir": str(out_dir.parent / f".{out_dir.name}.checkpoint"), **params}
     with io.atomic_path(out_dir) as tmp:
         summary = model.fit(train, val, n_classes, tmp, run_params, seed)
         summary.update(n_train=len(train), n_val=len(val), parameters=model.parameter_counts(tmp))
+        summary.update(extra)
         io.write_json(summary, tmp / "summary.json")
-    predict_logits(model, params, out_dir, frame, feats, kinds, logits_out)
-    return summary
+    return model, summary
 
 
 def predict_logits(
@@ -280,8 +337,14 @@ def predict_logits(
 ) -> pd.DataFrame:
     """Logits of a saved model for every validation and test row of ``frame``."""
     rows = frame["split"].isin(EVAL_SPLITS).to_numpy()
-    logits = model.predict(Path(model_dir), _examples(frame, features, kinds, rows), params)
-    result = frame.loc[rows, ["id", "split"]].reset_index(drop=True)
+    examples = _examples(frame, features, kinds, rows)
+    return _write_logits(model, params, model_dir, examples, frame.loc[rows], out)
+
+
+def _write_logits(model, params, model_dir, examples, rows: pd.DataFrame, out) -> pd.DataFrame:
+    """Write (id, split, logit_k...) for ``examples``, whose order is that of ``rows``."""
+    logits = model.predict(Path(model_dir), examples, params)
+    result = rows[["id", "split"]].reset_index(drop=True)
     for k in range(logits.shape[1]):
         result[f"logit_{k}"] = logits[:, k].astype(float)
     io.write_parquet(result, out)
@@ -361,6 +424,8 @@ def _parameter_counts(models: list[dict]) -> pd.DataFrame:
 
 def build_tables(
     runs: list[dict],
+    multitask_runs: list[dict],
+    groups: dict[str, list[str]],
     models: list[dict],
     files: dict[str, dict[str, str | Path]],
     reported: str | Path,
@@ -371,7 +436,9 @@ def build_tables(
 ) -> None:
     """Every table (Markdown + CSV + LaTeX) and figure from the per-run and per-dataset files.
 
-    ``runs``: metric files (dataset, family, scheme, seed, path); ``models``: model folders
+    ``runs``: metric files (dataset, family, scheme, seed, path); ``multitask_runs``: those of the
+    multitask experts (group, dataset, family, seed, path) of ``groups`` (group -> datasets);
+    ``models``: model folders
     (dataset, family, role, seed, path); ``files``: per dataset its ``counts``, ``typed``, ``pid``
     and, where there are reference types, ``data`` (synthetic truth) and ``human`` (annotations);
     ``schemes``: the ``main`` scheme and the one of the ``five_types`` table.
@@ -381,6 +448,7 @@ def build_tables(
     scores = tables.load_metrics(runs)
     paper = tables.load_reported(reported)
     typed = {d: pd.read_parquet(f["typed"]) for d, f in files.items()}
+    counts = {d: pd.read_csv(f["counts"]) for d, f in files.items()}
     main = schemes["main"]
     references = {
         key: {d: (typed[d], read(f[key])) for d, f in files.items() if key in f}
@@ -397,9 +465,7 @@ def build_tables(
             ["accuracy", "f1"],
         ),
         "partition_ablation": (
-            tables.partition_ablation(
-                scores, {d: pd.read_csv(f["counts"]) for d, f in files.items()}, paper
-            ),
+            tables.partition_ablation(scores, counts, paper),
             ["f1"],
         ),
         "five_types": (
@@ -410,6 +476,12 @@ def build_tables(
         "rus_agreement": (
             tables.categorisation(references["data"], references["human"], paper),
             [],
+        ),
+        "multitask": (
+            tables.multitask(
+                scores, tables.load_metrics(multitask_runs), counts, groups, paper, main
+            ),
+            ["f1", "s_expert_accuracy"],
         ),
         "dataset_summary": (tables.dataset_summary(typed), []),
         "pid": (

@@ -36,11 +36,13 @@ SPLITS = ["train", "val", "test"]
 
 
 def load_metrics(runs: list[dict]) -> pd.DataFrame:
-    """Concatenate metric CSVs; each run dict names its dataset, family, scheme, seed and path."""
+    """Concatenate metric CSVs; each run dict has a ``path`` and keys (dataset, family, seed...)
+    that become columns. No runs give an empty frame."""
     frames = [
-        pd.read_csv(run["path"]).assign(**{k: run[k] for k in (*KEYS, "seed")}) for run in runs
+        pd.read_csv(run["path"]).assign(**{k: v for k, v in run.items() if k != "path"})
+        for run in runs
     ]
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def load_reported(path: str | Path) -> dict:
@@ -245,6 +247,61 @@ def parameters(metrics: pd.DataFrame, counts: pd.DataFrame, scheme: str) -> pd.D
     return stats.merge(sizes, on=keys, how="left")[
         [*keys, "total", "active", "f1_mean", "f1_std", "seeds"]
     ]
+
+
+MULTITASK_EXPERTS = {"single": "single-dataset", "pooled": "pooled"}
+MULTITASK_COLUMNS = [
+    *("group", "dataset", "family", "experts", "n_train_S", "f1_mean", "f1_std"),
+    *("s_expert_accuracy_mean", "s_expert_accuracy_std", "seeds", "paper_f1"),
+]
+
+
+def multitask(
+    single: pd.DataFrame,
+    pooled: pd.DataFrame,
+    counts: dict[str, pd.DataFrame],
+    groups: dict[str, list[str]],
+    reported: dict,
+    scheme: str,
+) -> pd.DataFrame:
+    """RQ4: per group member and family, +MMoE test F1 and the synergy expert's test accuracy on
+    S rows, with the dataset's own experts vs experts trained on the group's pooled partitions.
+
+    ``single``/``pooled``: metrics of the single-dataset runs and of the multitask runs (with a
+    ``group`` column); ``n_train_S`` is the synergy expert's number of training rows.
+    """
+    if pooled.empty:
+        return pd.DataFrame(columns=MULTITASK_COLUMNS)
+    single = single[single["scheme"] == scheme]
+    runs = []
+    for group in groups:
+        mine = pooled[pooled["group"] == group]
+        own = single.merge(mine[["dataset", "family"]].drop_duplicates(), on=["dataset", "family"])
+        runs += [
+            own.assign(group=group, experts=MULTITASK_EXPERTS["single"]),
+            mine.assign(experts=MULTITASK_EXPERTS["pooled"]),
+        ]
+    test = pd.concat(runs, ignore_index=True)
+    test = test[test["split"] == "test"]
+    keys = ["group", "dataset", "family", "experts", "seed"]
+    f1 = test[(test["interaction"] == "all") & (test["method"] == "model")].set_index(keys)["f1"]
+    synergy = test[(test["interaction"] == "S") & (test["method"] == "expert_S")]
+    accuracy = synergy.set_index(keys)["accuracy"].rename("s_expert_accuracy")
+    per_seed = pd.concat([f1, accuracy], axis=1).reset_index()
+    stats = mean_std(per_seed, keys[:-1], ["f1", "s_expert_accuracy"])
+    n_synergy = {d: _partition_count(c, scheme, "S") for d, c in counts.items()}
+    pooled_name = MULTITASK_EXPERTS["pooled"]
+    stats["n_train_S"] = [
+        sum(n_synergy[m] for m in groups[g]) if e == pooled_name else n_synergy[d]
+        for g, d, e in zip(stats["group"], stats["dataset"], stats["experts"], strict=True)
+    ]
+    paper = _dig(reported, "rq4_multitask", "overall_f1") or {}
+    paper_keys = {MULTITASK_EXPERTS["single"]: "single_dataset", pooled_name: "pooled"}
+    stats["paper_f1"] = [
+        paper_value(paper.get(paper_keys[e]) if d == PAPER_DATASET else None)
+        for d, e in zip(stats["dataset"], stats["experts"], strict=True)
+    ]
+    return stats.sort_values(["group", "dataset", "family"], kind="stable")[MULTITASK_COLUMNS]
 
 
 def agreement(predicted: pd.Series, reference: pd.Series) -> dict:

@@ -1,4 +1,5 @@
 from pathlib import Path, PurePosixPath
+from types import SimpleNamespace
 from urllib.parse import urlparse
 
 from snakemake.utils import validate
@@ -6,14 +7,32 @@ from snakemake.utils import validate
 validate(config, schema="../schemas/config.schema.yaml")
 
 DATASETS = list(config["datasets"])
+GROUPS = config.get("multitask", {})  # multitask group -> {datasets, families}
 FAMILIES = sorted({f for d in config["datasets"].values() for f in d["families"]})
 EXPERTS = ["R", "U", "S"]
+
+
+def check_multitask_groups():
+    """Each group's datasets exist and run its families (their own fuser and baseline are reused)."""
+    for group, cfg in GROUPS.items():
+        for dataset in cfg["datasets"]:
+            runs = config["datasets"].get(dataset, {}).get("families", [])
+            missing = sorted(set(cfg["families"]) - set(runs))
+            if dataset not in config["datasets"] or missing:
+                raise ValueError(
+                    f"multitask group {group!r}: dataset {dataset!r} is not configured or does "
+                    f"not run the families {missing or cfg['families']}"
+                )
+
+
+check_multitask_groups()
 
 
 wildcard_constraints:
     dataset="|".join(DATASETS),
     view="x1|x2",
     family="|".join(FAMILIES),
+    group=r"[A-Za-z0-9_-]+",
     scheme="rus|rus_balanced|random|soft|full",
     expert="R|U|S|all",
     role="R|U|S|all|fuser",
@@ -97,10 +116,8 @@ def model_dir(role):
     return f"results/{{dataset}}/models/{{family}}/{{scheme}}/{role}/seed{{seed}}"
 
 
-def logits_file(role):
-    return (
-        f"results/{{dataset}}/logits/{{family}}/{{scheme}}/{role}/seed{{seed}}.parquet"
-    )
+def logits_file(role, scheme="{scheme}"):
+    return f"results/{{dataset}}/logits/{{family}}/{scheme}/{role}/seed{{seed}}.parquet"
 
 
 def metric_runs():
@@ -195,6 +212,58 @@ def view_kinds(wildcards):
     return dataset_cfg(wildcards)["views"]
 
 
+# Multitask experts (workflow/rules/multitask.smk)
+def multitask_dir(kind):
+    """A multitask expert's ``models`` or ``logits`` (one file per member dataset) folder."""
+    return f"results/multitask/{{group}}/{kind}/{{family}}/{{expert}}/seed{{seed}}"
+
+
+def multitask_members(wildcards):
+    """Per member dataset of the group: its data, main-scheme partition, features, view kinds
+    and captions (the train_multitask_expert inputs, keyed for mmoe.pipeline)."""
+    main = config["main_scheme"]
+    members = {}
+    for dataset in GROUPS[wildcards.group]["datasets"]:
+        member = SimpleNamespace(dataset=dataset)
+        members[dataset] = {
+            "data": f"results/{dataset}/data.parquet",
+            "partition": f"results/{dataset}/partitions/{main}",
+            "features": feature_files(member),
+            "kinds": view_kinds(member),
+            "captions": {
+                view: f"results/{dataset}/captions/{view}.parquet"
+                for view in captioned_views(member)
+            },
+        }
+    return members
+
+
+def multitask_inputs(wildcards):
+    """Every file of every member (flattened from multitask_members)."""
+    files = []
+    for member in multitask_members(wildcards).values():
+        files += [member["data"], member["partition"], *member["features"].values()]
+        files += member["captions"].values()
+    return files
+
+
+def multitask_runs():
+    """One record per (group, member dataset, family, seed) with its metrics file."""
+    return [
+        {
+            "group": g,
+            "dataset": d,
+            "family": f,
+            "seed": seed,
+            "path": f"results/multitask/{g}/metrics/{f}/{d}/seed{seed}.csv",
+        }
+        for g, cfg in GROUPS.items()
+        for d in cfg["datasets"]
+        for f in cfg["families"]
+        for seed in config["seeds"]
+    ]
+
+
 # Tables and figures (workflow/rules/tables.smk)
 TABLES = {  # table -> report category (every table is written as .md, .csv and .tex)
     "dataset_summary": "datasets",
@@ -206,6 +275,7 @@ TABLES = {  # table -> report category (every table is written as .md, .csv and 
     "main_results": "fusion",
     "partition_ablation": "ablations",
     "fusion_ablation": "ablations",
+    "multitask": "ablations",
 }
 FIGURES = {"per_interaction": "experts", "parameters": "experts", "pid": "datasets"}
 

@@ -4,7 +4,7 @@ rule fuse:
         partition="results/{dataset}/partitions/{scheme}",
         experts=[logits_file(role) for role in EXPERTS],
         fuser=logits_file("fuser"),
-        baseline=expand(logits_file("all"), scheme="full", allow_missing=True),
+        baseline=logits_file("all", "full"),
     output:
         predictions="results/{dataset}/fused/{family}/{scheme}/seed{seed}.parquet",
         settings="results/{dataset}/fused/{family}/{scheme}/seed{seed}.json",

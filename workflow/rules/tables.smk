@@ -18,6 +18,7 @@ rule pid:
 rule tables:
     input:
         metrics=[run["path"] for run in metric_runs()],
+        multitask=[run["path"] for run in multitask_runs()],
         models=[run["path"] for run in model_runs()],
         counts=expand("results/{dataset}/partitions/counts.csv", dataset=DATASETS),
         typed=expand("results/{dataset}/interactions.parquet", dataset=DATASETS),
@@ -44,6 +45,8 @@ rule tables:
         "../../envs/core.yaml"
     params:
         runs=metric_runs(),
+        multitask_runs=multitask_runs(),
+        groups={g: cfg["datasets"] for g, cfg in GROUPS.items()},
         models=model_runs(),
         datasets=DATASETS,
         synthetic=synthetic_datasets(),

@@ -51,8 +51,14 @@ class Preempted(RuntimeError):
 
 def view_texts(examples: Examples, view: str) -> list[str]:
     """The text of ``view`` per example; an image view gives its caption."""
-    if examples.view_kinds.get(view, "text") != "image":
+    kind = examples.view_kinds.get(view, "text")
+    if kind == "text":
         return list(getattr(examples, view))
+    if kind != "image":
+        raise ValueError(
+            f"view {view!r} is {kind!r} (text in some pooled datasets, an uncaptioned image in "
+            "others); give those datasets a captioning backend to use a text family"
+        )
     captions = examples.captions.get(view)
     if captions is None:
         raise ValueError(f"view {view!r} is an image without captions; this family needs text")

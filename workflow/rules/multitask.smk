@@ -1,0 +1,56 @@
+# Multitask experts (paper RQ4): one expert per type on the pooled partitions of a group of
+# datasets, fused with each member's own fuser and baseline, and scored per member.
+
+
+rule train_multitask_expert:
+    input:
+        unpack(multitask_inputs),
+    output:
+        model=directory(multitask_dir("models")),
+        logits=directory(multitask_dir("logits")),
+    log:
+        "logs/multitask/{group}/train_expert/{family}/{expert}/seed{seed}.log",
+    benchmark:
+        "benchmarks/multitask/{group}/train_expert/{family}/{expert}/seed{seed}.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: 1
+    resources:
+        mem_mb=family_resource("mem_mb", 2000),
+        runtime=family_resource("runtime", 30),
+        gpu=family_resource("gpu", 0),
+    params:
+        family=lambda wildcards: wildcards.family,
+        params=family_params,
+        members=multitask_members,
+        role=lambda wildcards: wildcards.expert,
+    script:
+        "../../scripts/train_multitask_expert.py"
+
+
+use rule fuse as fuse_multitask with:
+    input:
+        typed="results/{dataset}/interactions.parquet",
+        partition=f"results/{{dataset}}/partitions/{config['main_scheme']}",
+        experts=expand(multitask_dir("logits"), expert=EXPERTS, allow_missing=True),
+        fuser=logits_file("fuser", config["main_scheme"]),
+        baseline=logits_file("all", "full"),
+    output:
+        predictions="results/multitask/{group}/fused/{family}/{dataset}/seed{seed}.parquet",
+        settings="results/multitask/{group}/fused/{family}/{dataset}/seed{seed}.json",
+    log:
+        "logs/multitask/{group}/fuse/{family}/{dataset}/seed{seed}.log",
+    params:
+        experts=EXPERTS,
+        fixed_weights=config["fusion"]["fixed_weights"],
+        logits_name=lambda wildcards: f"{wildcards.dataset}.parquet",
+
+
+use rule evaluate as evaluate_multitask with:
+    input:
+        predictions="results/multitask/{group}/fused/{family}/{dataset}/seed{seed}.parquet",
+        typed="results/{dataset}/interactions.parquet",
+    output:
+        "results/multitask/{group}/metrics/{family}/{dataset}/seed{seed}.csv",
+    log:
+        "logs/multitask/{group}/evaluate/{family}/{dataset}/seed{seed}.log",
