@@ -10,6 +10,7 @@ from tests.conftest import run_snakemake
 pytestmark = pytest.mark.slow
 
 AGGREGATES = {"tables", "all"}
+MULTITASK = {"train_multitask_expert", "fuse_multitask", "evaluate_multitask"}
 
 
 def _edited(tiny_run, tmp_path, edit) -> str:
@@ -46,8 +47,10 @@ def test_editing_one_dataset_reruns_only_its_jobs_and_the_tables(tiny_run, tmp_p
 
     jobs = _planned(tiny_run, _edited(tiny_run, tmp_path, edit), *triggers)
     assert {rule for rule, wildcards in jobs if not wildcards} == AGGREGATES
-    assert {w["dataset"] for _, w in jobs if w} == {"mustard"}
+    assert {w["dataset"] for rule, w in jobs if w and rule not in MULTITASK} == {"mustard"}
     assert {"label_unimodal", "train_expert", "evaluate"} <= {rule for rule, _ in jobs}
+    # the experts pooled over mustard and synthetic (RQ4) depend on mustard's partition
+    assert {rule for rule, _ in jobs} >= MULTITASK
 
 
 @pytest.mark.parametrize("triggers", TRIGGERS)
@@ -68,3 +71,12 @@ def test_adding_human_annotations_reruns_only_the_tables(tiny_run, tmp_path):
 
     jobs = _planned(tiny_run, _edited(tiny_run, tmp_path, edit))
     assert {rule for rule, _ in jobs} == AGGREGATES
+
+
+def test_a_familys_own_seeds_and_schemes_limit_its_jobs(tiny_run, tmp_path):
+    def edit(config):
+        config["seeds"] = [0, 5]
+        config["families"]["mlp"].update(seeds=[0], schemes=["rus"])
+
+    jobs = _planned(tiny_run, _edited(tiny_run, tmp_path, edit))
+    assert {rule for rule, _ in jobs} == AGGREGATES  # no seed-5 or rus_balanced job for mlp

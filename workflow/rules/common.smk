@@ -28,6 +28,21 @@ def check_multitask_groups():
 check_multitask_groups()
 
 
+def family_seeds(family):
+    """The training seeds of ``family`` (its own ``seeds``, else the global ones)."""
+    return config["families"][family].get("seeds", config["seeds"])
+
+
+def family_schemes(family):
+    """The partition schemes ``family`` trains experts for (its own ``schemes``, else all)."""
+    allowed = config["families"][family].get("schemes", config["schemes"])
+    if config["main_scheme"] not in allowed:
+        raise ValueError(
+            f"family {family!r}: schemes {allowed} must include the main scheme"
+        )
+    return [s for s in config["schemes"] if s in allowed]
+
+
 wildcard_constraints:
     dataset="|".join(DATASETS),
     view="x1|x2",
@@ -40,8 +55,9 @@ wildcard_constraints:
     shard=r"\d+",
 
 
-# read by the tables rule only (as an input file), so never part of a job's params
-TABLE_ONLY_KEYS = {"human_annotations"}
+# Keys that only choose which jobs exist (families) or that only the tables read as an input file
+# (human_annotations): never part of a job's params, so editing them reruns nothing else.
+NON_JOB_KEYS = {"families", "human_annotations"}
 
 
 def canonical(value):
@@ -55,10 +71,10 @@ def canonical(value):
 
 
 def dataset_cfg(wildcards):
-    """The dataset's own config slice (params carry only this, for incrementality), without the
-    keys only the tables read."""
+    """The dataset's own config slice (params carry only this, for incrementality), without
+    NON_JOB_KEYS."""
     cfg = config["datasets"][wildcards.dataset]
-    return canonical({k: v for k, v in cfg.items() if k not in TABLE_ONLY_KEYS})
+    return canonical({k: v for k, v in cfg.items() if k not in NON_JOB_KEYS})
 
 
 def family_params(wildcards):
@@ -132,8 +148,8 @@ def metric_runs():
         }
         for d, cfg in config["datasets"].items()
         for f in cfg["families"]
-        for s in config["schemes"]
-        for seed in config["seeds"]
+        for s in family_schemes(f)
+        for seed in family_seeds(f)
     ]
 
 
@@ -189,6 +205,10 @@ def training_inputs(wildcards):
         inputs[f"caption_{view}"] = (
             f"results/{wildcards.dataset}/captions/{view}.parquet"
         )
+    if family_params(wildcards).get("model_path") == config["text_encoder"]:
+        inputs["text_encoder"] = config[
+            "text_encoder"
+        ]  # extracted by prepare_text_encoder
     return inputs
 
 
@@ -260,7 +280,7 @@ def multitask_runs():
         for g, cfg in GROUPS.items()
         for d in cfg["datasets"]
         for f in cfg["families"]
-        for seed in config["seeds"]
+        for seed in family_seeds(f)
     ]
 
 
@@ -298,7 +318,7 @@ def model_runs():
         for d, cfg in config["datasets"].items()
         for f in cfg["families"]
         for scheme, role in roles
-        for seed in config["seeds"]
+        for seed in family_seeds(f)
     ]
 
 
