@@ -105,7 +105,9 @@ def parameters_vs_f1(stats: pd.DataFrame, out: str | Path) -> int:
                 )
                 points += len(rows)
         ax.set_xscale("log")
-        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        sizes = group[["total", "active"]].stack()
+        wide = sizes.max() > 100 * sizes.min()  # over two decades: label decades only
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0,) if wide else (1.0, 2.0, 5.0)))
         ax.xaxis.set_major_formatter(EngFormatter())
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.margins(x=0.15)
