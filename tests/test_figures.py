@@ -40,10 +40,14 @@ def test_parameters_vs_f1_three_points_per_family(tmp_path):
 
 
 @pytest.mark.parametrize("n", [1, 3])
-def test_pid_bars_four_segments_per_dataset(tmp_path, n):
+def test_pid_bars_four_segments_per_subset(tmp_path, n):
     stats = pd.DataFrame(
-        [{"dataset": f"d{i}", "R": 0.1, "U1": 0.05, "U2": 0.0, "S": 0.2} for i in range(n)]
+        [
+            {"dataset": f"d{i}", "subset": subset, "R": 0.1, "U1": 0.05, "U2": 0.0, "S": 0.2}
+            for i in range(n)
+            for subset in ("all rows", "S rows")
+        ]
     )
     out = tmp_path / "pid.png"
-    assert figures.pid_bars(stats, out) == 4 * n
+    assert figures.pid_bars(stats, out) == 4 * 2 * n
     assert _is_png(out)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from mmoe.pid import (
@@ -198,3 +201,31 @@ def test_prediction_pid_uses_predicted_labels():
     assert max(KEYS, key=copy_x1.get) == "U1" and copy_x1["U1"] > 0.9
     with pytest.raises(ValueError, match="same number of rows"):
         prediction_pid(f1, f2[:-1], x1)
+
+
+def test_pipeline_pid_per_type_and_per_model_predictions(tmp_path):
+    from mmoe import pipeline
+
+    rng = np.random.default_rng(0)
+    n = 120
+    x1, x2 = rng.integers(0, 2, n), rng.integers(0, 2, n)
+    ids = [f"r{i}" for i in range(n)]
+    pd.DataFrame({"id": ids, "label": x1 ^ x2}).to_parquet(tmp_path / "data.parquet")
+    features = {}
+    for view, bits in (("x1", x1), ("x2", x2)):
+        features[view] = tmp_path / f"{view}.npy"
+        np.save(features[view], blobs(bits, rng))
+    kinds = np.array(list("RUS"))[np.arange(n) % 3]
+    pd.DataFrame({"id": ids, "interaction": kinds}).to_parquet(tmp_path / "typed.parquet")
+    fused = pd.DataFrame({"id": ids[:40], "baseline": x1[:40], "model": (x1 ^ x2)[:40]})
+    fused.to_parquet(tmp_path / "fused.parquet")
+    out = pipeline.dataset_pid(
+        tmp_path / "data.parquet", features, tmp_path / "typed.parquet",
+        {"mlp": tmp_path / "fused.parquet"}, 0, tmp_path / "pid.json",
+    )  # fmt: skip
+    assert list(out) == ["all rows", "R rows", "U rows", "S rows",
+                         "mlp single model predictions", "mlp +MMoE predictions"]  # fmt: skip
+    assert out["all rows"]["S"] > 0.5 and out["R rows"]["n"] == 40
+    assert out["mlp single model predictions"]["U1"] > 0.5  # predicts x1: unique to view 1
+    assert out["mlp +MMoE predictions"]["S"] > 0.5 and out["mlp +MMoE predictions"]["n"] == 40
+    assert json.loads((tmp_path / "pid.json").read_text()) == out

@@ -121,18 +121,23 @@ def parameters_vs_f1(stats: pd.DataFrame, out: str | Path) -> int:
 
 
 def pid_bars(stats: pd.DataFrame, out: str | Path) -> int:
-    """Stacked bars of the dataset-level PID terms (bits), one bar per dataset.
+    """Stacked bars of the PID terms (bits), one panel per dataset and one bar per subset.
 
     Returns the number of bar segments drawn.
     """
-    fig, (ax,) = _panels(1, width=max(3.0 + 1.2 * len(stats), 5.0))
-    bottom = pd.Series(0.0, index=stats.index)
-    for term, label in PID_TERMS.items():
-        ax.bar(stats["dataset"], stats[term], bottom=bottom, label=label, width=0.6)
-        bottom = bottom + stats[term]
-    ax.set_xlabel("dataset")
-    ax.set_ylabel("information about the label (bits)")
-    ax.set_title("Partial information decomposition")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    panels = list(stats.groupby("dataset", sort=True))
+    widest = max(len(group) for _, group in panels)
+    fig, axes = _panels(len(panels), width=max(2.5 + 0.9 * widest, 4.4), height=5.0)
+    for ax, (dataset, group) in zip(axes, panels, strict=False):
+        bottom = pd.Series(0.0, index=group.index)
+        for term, label in PID_TERMS.items():
+            ax.bar(group["subset"], group[term], bottom=bottom, label=label, width=0.6)
+            bottom = bottom + group[term]
+        for tick in ax.get_xticklabels():
+            tick.set(rotation=40, ha="right", rotation_mode="anchor")
+        ax.set_xlabel("rows (gold label) or a model's predictions")
+        ax.set_ylabel("information about the label (bits)")
+        ax.set_title(f"{dataset}: partial information decomposition")
+    axes[-1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _save(fig, out)
     return len(PID_TERMS) * len(stats)

@@ -401,13 +401,41 @@ def evaluate(predictions: str | Path, typed: str | Path, out: str | Path) -> pd.
 
 
 def dataset_pid(
-    data: str | Path, features: dict[str, str | Path], seed: int, out: str | Path
+    data: str | Path,
+    features: dict[str, str | Path],
+    typed: str | Path,
+    predictions: dict[str, str | Path],
+    seed: int,
+    out: str | Path,
 ) -> dict:
-    """Dataset-level PID (bits) of the two views' features and the label, over all rows."""
+    """PID (bits) of the two views, k-means-discretised once over all rows, with: the gold label
+    on all rows and on each interaction type's rows; and, per family in ``predictions`` (a fused
+    predictions file), the single model's and the +MMoE predictions on the rows they cover (the
+    thesis' model quantification). Returns (and writes) ``{subset: pid}``."""
     from mmoe import pid
 
     frame, feats = _load(data, features)
-    result = pid.dataset_pid(feats["x1"], feats["x2"], frame["label"].to_numpy(), seed=seed)
+    k = pid.default_k(len(frame))
+    codes = [pid.discretise(feats[view], k, seed) for view in ("x1", "x2")]
+
+    def decompose(index: np.ndarray, y) -> dict:
+        y = np.unique(np.asarray(y), return_inverse=True)[1].ravel()
+        joint = pid.joint_from_samples(codes[0][index], codes[1][index], y)
+        return pid.pid(joint) | {"k1": k, "k2": k, "n": int(index.size)}
+
+    label = frame["label"].to_numpy()
+    kinds = frame["id"].map(pd.read_parquet(typed).set_index("id")["interaction"]).to_numpy()
+    result = {"all rows": decompose(np.arange(len(frame)), label)}
+    for kind in interactions.INTERACTIONS:
+        index = np.flatnonzero(kinds == kind)
+        if index.size:
+            result[f"{kind} rows"] = decompose(index, label[index])
+    position = pd.Series(np.arange(len(frame)), index=frame["id"])
+    for family, path in predictions.items():
+        fused = pd.read_parquet(path)
+        index = position[fused["id"]].to_numpy()
+        for column, name in (("baseline", "single model"), ("model", "+MMoE")):
+            result[f"{family} {name} predictions"] = decompose(index, fused[column])
     io.write_json(result, out)
     return result
 

@@ -385,9 +385,22 @@ def dataset_summary(typed: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def pid_table(pids: dict[str, dict]) -> pd.DataFrame:
-    """Dataset-level PID (bits) per dataset, with the clustering used."""
+    """PID (bits) per dataset and subset (all rows, each type's rows, models' predictions)."""
     columns = ["R", "U1", "U2", "S", "I_total", "k1", "k2", "n"]
-    return pd.DataFrame([{"dataset": d, **{c: p[c] for c in columns}} for d, p in pids.items()])
+    return pd.DataFrame(
+        [
+            {"dataset": d, "subset": subset, **{c: p[c] for c in columns}}
+            for d, subsets in pids.items()
+            for subset, p in sorted(subsets.items(), key=_subset_order)
+        ]
+    )
+
+
+def _subset_order(item: tuple[str, dict]) -> tuple[int, str]:
+    """All rows first, then the R, U, S rows, then models' predictions by name."""
+    order = ["all rows", *(f"{kind} rows" for kind in INTERACTIONS)]
+    name = item[0]
+    return (order.index(name) if name in order else len(order), name)
 
 
 def formatted(stats: pd.DataFrame, columns: list[str], decimals: int = 2) -> pd.DataFrame:

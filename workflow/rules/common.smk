@@ -157,6 +157,16 @@ def synthetic_datasets():
     return [d for d, cfg in config["datasets"].items() if cfg["format"] == "synthetic"]
 
 
+def pid_predictions(wildcards):
+    """Per family of the dataset, the fused predictions (main scheme, its first seed) whose
+    single-model and +MMoE columns the pid rule decomposes."""
+    main = config["main_scheme"]
+    return {
+        f: f"results/{wildcards.dataset}/fused/{f}/{main}/seed{family_seeds(f)[0]}.parquet"
+        for f in config["datasets"][wildcards.dataset]["families"]
+    }
+
+
 def get_final_output():
     """Every table and figure: the outputs of the tables rule (workflow/rules/tables.smk)."""
     return list(rules.tables.output)

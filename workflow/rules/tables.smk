@@ -3,6 +3,8 @@ rule pid:
         data="results/{dataset}/data.parquet",
         x1="results/{dataset}/features/x1.npy",
         x2="results/{dataset}/features/x2.npy",
+        typed="results/{dataset}/interactions.parquet",
+        predictions=lambda wildcards: pid_predictions(wildcards).values(),
     output:
         "results/{dataset}/pid.json",
     log:
@@ -11,6 +13,7 @@ rule pid:
         "../../envs/core.yaml"
     params:
         seed=config["seed"],
+        families=lambda wildcards: list(pid_predictions(wildcards)),
     script:
         "../../scripts/pid.py"
 
