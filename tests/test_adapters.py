@@ -360,6 +360,7 @@ def test_workflow_downloads_extracts_frames_and_ingests(tmp_path, served):
     work = tmp_path / "work"
     work.mkdir()
     config = yaml.safe_load(tiny_config(work).read_text())
+    config.pop("multitask")  # its members are replaced by the one dataset below
     config["datasets"] = {
         "m": {
             **config["datasets"]["mustard"],
