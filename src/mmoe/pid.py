@@ -331,9 +331,14 @@ def dataset_pid(features1, features2, labels, k1=None, k2=None, seed: int = 0) -
         raise ValueError("features1, features2 and labels must have the same number of rows")
     k1 = default_k(n) if k1 is None else k1
     k2 = default_k(n) if k2 is None else k2
-    y = np.unique(labels, return_inverse=True)[1].ravel()
-    p = joint_from_samples(discretise(features1, k1, seed), discretise(features2, k2, seed), y)
-    return pid(p) | {"k1": k1, "k2": k2, "n": n}
+    codes = (discretise(features1, k1, seed), discretise(features2, k2, seed))
+    return codes_pid(*codes, labels) | {"k1": k1, "k2": k2}
+
+
+def codes_pid(x1_codes, x2_codes, labels) -> dict:
+    """PID of already discretised views and any hashable labels; adds the row count ``n``."""
+    y = np.unique(np.asarray(labels), return_inverse=True)[1].ravel()
+    return pid(joint_from_samples(x1_codes, x2_codes, y)) | {"n": int(y.size)}
 
 
 def prediction_pid(features1, features2, predictions, k1=None, k2=None, seed: int = 0) -> dict:

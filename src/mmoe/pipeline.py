@@ -419,9 +419,7 @@ def dataset_pid(
     codes = [pid.discretise(feats[view], k, seed) for view in ("x1", "x2")]
 
     def decompose(index: np.ndarray, y) -> dict:
-        y = np.unique(np.asarray(y), return_inverse=True)[1].ravel()
-        joint = pid.joint_from_samples(codes[0][index], codes[1][index], y)
-        return pid.pid(joint) | {"k1": k, "k2": k, "n": int(index.size)}
+        return pid.codes_pid(codes[0][index], codes[1][index], y) | {"k1": k, "k2": k}
 
     label = frame["label"].to_numpy()
     kinds = frame["id"].map(pd.read_parquet(typed).set_index("id")["interaction"]).to_numpy()

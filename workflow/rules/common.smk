@@ -215,10 +215,9 @@ def training_inputs(wildcards):
         inputs[f"caption_{view}"] = (
             f"results/{wildcards.dataset}/captions/{view}.parquet"
         )
+    # a family fine-tuning the text encoder needs it extracted (prepare_text_encoder)
     if family_params(wildcards).get("model_path") == config["text_encoder"]:
-        inputs["text_encoder"] = config[
-            "text_encoder"
-        ]  # extracted by prepare_text_encoder
+        inputs["text_encoder"] = config["text_encoder"]
     return inputs
 
 
