@@ -18,7 +18,7 @@ localrules:
     prepare_text_encoder,
     labeling_summary,
     partition_interactions,
-    pid,
+    dataset_pid,
     fuse,
     evaluate,
     fuse_multitask,
@@ -27,13 +27,15 @@ localrules:
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/models.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/embed.smk"
 include: "workflow/rules/label.smk"
 include: "workflow/rules/partition.smk"
-include: "workflow/rules/experts.smk"
+include: "workflow/rules/training.smk"
 include: "workflow/rules/fusion.smk"
 include: "workflow/rules/multitask.smk"
+include: "workflow/rules/pid.smk"
 include: "workflow/rules/tables.smk"
 
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Idempotent, non-interactive install of the Debian packages the tests need: munge and SLURM
-# (slurmctld, slurmd, clients) for the single-node cluster of tests/test_slurm.py.
+# (slurmctld, slurmd, clients) for the single-node cluster of tests/test_slurm.py, and ffmpeg for
+# the frame-extraction tests of tests/test_adapters.py. Under CI a missing one fails its tests.
 set -euo pipefail
 
-packages=(munge slurmctld slurmd slurm-client)
+packages=(munge slurmctld slurmd slurm-client ffmpeg)
 
 missing=()
 for pkg in "${packages[@]}"; do

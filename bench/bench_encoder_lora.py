@@ -38,18 +38,19 @@ def mustard_splits(path: Path) -> tuple[Examples, Examples]:
 def raw_throughput(family, hp: dict, train: Examples, seed: int, repeats: int) -> float:
     """Examples/s of forward+backward on the loop's first-epoch batches, collated beforehand."""
     model, processor = family.build(hp, 2, seed)
-    items = family.encode(processor, train, hp, {})
+    meta = family.prepare(processor, hp, 2)
+    items = family.encode(processor, train, hp, meta)
     lengths = [len(i["input_ids"]) for i in items]
     batches = length_batches(lengths, hp["batch_size"], np.random.default_rng([seed, 0]))
     ready = [(family.collate(processor, [items[i] for i in b]), b) for b in batches]
     targets = torch.as_tensor(train.targets, dtype=torch.long)
     model.train()
     for batch, index in ready[:2]:  # warm-up
-        torch.nn.functional.cross_entropy(family.class_logits(model, batch, {}), targets[index])
+        torch.nn.functional.cross_entropy(family.class_logits(model, batch, meta), targets[index])
     start = time.perf_counter()
     for _ in range(repeats):
         for batch, index in ready:
-            logits = family.class_logits(model, batch, {})
+            logits = family.class_logits(model, batch, meta)
             torch.nn.functional.cross_entropy(logits, targets[index]).backward()
             model.zero_grad(set_to_none=True)
     return repeats * len(items) / (time.perf_counter() - start)

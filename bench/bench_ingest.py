@@ -61,12 +61,12 @@ def peak_mib() -> float:
 def ingest_once(path: Path) -> tuple[float, float, float]:
     """Seconds, table MiB and peak memory growth (MiB) of one ingest, in this process."""
     import mmoe.datasets  # noqa: F401  (imported before measuring)
-    from mmoe import pipeline
+    from mmoe.stages import ingest as ingest_stage
 
     cfg = {"format": "table", "columns": COLUMNS, "views": {"x1": "text", "x2": "text"}}
     before = peak_mib()
     start = time.perf_counter()
-    frame = pipeline.ingest("bench", cfg, path, path.with_suffix(".out.parquet"), seed=0)
+    frame = ingest_stage.ingest("bench", cfg, path, path.with_suffix(".out.parquet"), seed=0)
     seconds = time.perf_counter() - start
     return seconds, frame.memory_usage(deep=True).sum() / 2**20, peak_mib() - before
 

@@ -1,7 +1,7 @@
 """Describe the images of one view with a chat-model backend."""
 
 from mmoe.logs import to_log
-from mmoe.pipeline import caption_view
+from mmoe.stages.label import caption_view
 
 sm = snakemake  # noqa: F821
 with to_log(sm.log[0]):

@@ -1,8 +1,8 @@
 """Fetch a dataset's public source file, refusing it on a SHA-256 mismatch."""
 
-from mmoe.datasets.download import fetch
 from mmoe.logs import to_log
+from mmoe.stages.ingest import download
 
 sm = snakemake  # noqa: F821
 with to_log(sm.log[0]):
-    print(f"fetched {fetch(sm.params.url, sm.output[0], sm.params.sha256)}")
+    print(f"fetched {download(sm.params.url, sm.output[0], sm.params.sha256)}")

@@ -3,7 +3,7 @@
 import torch
 
 from mmoe.logs import to_log
-from mmoe.pipeline import embed_view
+from mmoe.stages.embed import embed_view
 
 sm = snakemake  # noqa: F821
 torch.set_num_threads(sm.threads)

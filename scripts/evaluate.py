@@ -1,7 +1,7 @@
 """Score every method's predictions."""
 
 from mmoe.logs import to_log
-from mmoe.pipeline import evaluate
+from mmoe.stages.fusion import evaluate
 
 sm = snakemake  # noqa: F821
 with to_log(sm.log[0]):

@@ -1,7 +1,7 @@
 """One frame per video (1 fps, the configured frame) into results/{dataset}/frames."""
 
-from mmoe.datasets.frames import extract_frames
 from mmoe.logs import to_log
+from mmoe.stages.ingest import extract_frames
 
 sm = snakemake  # noqa: F821
 with to_log(sm.log[0]):

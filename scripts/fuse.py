@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from mmoe.logs import to_log
-from mmoe.pipeline import fuse
+from mmoe.stages.fusion import fuse
 
 sm = snakemake  # noqa: F821
 # Multitask experts are folders of per-dataset logits: ``logits_name`` picks this dataset's file.
@@ -17,6 +17,11 @@ with to_log(sm.log[0]):
         sm.input.fuser,
         sm.input.partition,
         sm.params.fixed_weights,
+        sm.params.gamma,
+        sm.params.method,
         sm.output.predictions,
         sm.output.settings,
+        # the multitask fusion writes no routing diagnostics
+        data=sm.input.get("data"),
+        routing_out=sm.output.get("routing"),
     )

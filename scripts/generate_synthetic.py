@@ -1,8 +1,8 @@
 """Generate the synthetic image-text dataset with known interaction types."""
 
 from mmoe.logs import to_log
-from mmoe.pipeline import synthesize
+from mmoe.stages.ingest import generate_synthetic
 
 sm = snakemake  # noqa: F821
 with to_log(sm.log[0]):
-    synthesize(sm.params.cfg, sm.output[0], sm.params.seed)
+    generate_synthetic(sm.params.cfg, sm.output[0], sm.params.seed)

@@ -1,7 +1,7 @@
 """Adapt and validate a dataset into results/{dataset}/data.parquet (+ its dropped rows)."""
 
 from mmoe.logs import to_log
-from mmoe.pipeline import ingest
+from mmoe.stages.ingest import ingest
 
 sm = snakemake  # noqa: F821
 with to_log(sm.log[0]):

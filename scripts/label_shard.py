@@ -1,7 +1,7 @@
 """Label one shard of one view with a chat-model backend (openai, vllm)."""
 
 from mmoe.logs import to_log
-from mmoe.pipeline import label_shard
+from mmoe.stages.label import label_shard
 
 sm = snakemake  # noqa: F821
 with to_log(sm.log[0]):

@@ -1,7 +1,7 @@
 """Unimodal predictions for one view: the classifier backend, or the gathered LLM shards."""
 
 from mmoe.logs import to_log
-from mmoe.pipeline import gather_labels, label_unimodal
+from mmoe.stages.label import gather_labels, label_unimodal
 
 sm = snakemake  # noqa: F821
 with to_log(sm.log[0]):

@@ -1,11 +1,11 @@
 """Type every datapoint R/U/S and write the hive-partitioned training partitions."""
 
 from mmoe.logs import to_log
-from mmoe.pipeline import partition
+from mmoe.stages.partition import partition_interactions
 
 sm = snakemake  # noqa: F821
 with to_log(sm.log[0]):
-    partition(
+    partition_interactions(
         sm.input.data,
         {"x1": sm.input.x1, "x2": sm.input.x2},
         sm.params.gamma,

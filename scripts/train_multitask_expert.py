@@ -3,12 +3,12 @@
 import torch
 
 from mmoe.logs import to_log
-from mmoe.pipeline import train_multitask_expert
+from mmoe.stages.multitask import train_multitask_expert
 
 sm = snakemake  # noqa: F821
 torch.set_num_threads(sm.threads)
 with to_log(sm.log[0]):
     train_multitask_expert(
-        sm.params.family, sm.params.params, sm.params.members, sm.params.role,
+        sm.params.family, sm.params.params, sm.params.members, sm.wildcards.expert,
         int(sm.wildcards.seed), sm.output.model, sm.output.logits,
     )  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,9 @@ def tiny_config(workdir: Path, **overrides) -> Path:
     """Write the tiny config with absolute input paths into ``workdir``; return its path."""
     config = yaml.safe_load((REPO / "tests/configs/tiny.yaml").read_text())
     config["reported"] = str(SHARED / "paper/reported.yaml")
-    config["datasets"]["mustard"]["path"] = str(REPO / "tests/data/mustard_subset.json")
+    # a copy in the run's own folder, so that a test may append rows to it
+    shutil.copy(REPO / "tests/data/mustard_subset.json", workdir / "mustard.json")
+    config["datasets"]["mustard"]["path"] = "mustard.json"
     config.update(overrides)
     path = workdir / "config.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -27,13 +30,18 @@ def tiny_config(workdir: Path, **overrides) -> Path:
 
 
 def run_snakemake(
-    workdir: Path, *args: str, configfile: Path | None = None, check: bool = True
+    workdir: Path,
+    *args: str,
+    configfile: Path | None = None,
+    check: bool = True,
+    snakefile: Path = REPO / "Snakefile",
 ) -> subprocess.CompletedProcess:
-    """Run the repository's workflow in ``workdir`` with its ``config.yaml`` (or ``configfile``)."""
+    """Run the repository's workflow (or ``snakefile``) in ``workdir`` with its ``config.yaml``
+    (or ``configfile``)."""
     command = [
         *SNAKEMAKE,
         "--snakefile",
-        str(REPO / "Snakefile"),
+        str(snakefile),
         "--directory",
         str(workdir),
         "--configfile",
@@ -54,3 +62,25 @@ def tiny_run(tmp_path_factory) -> Path:
     tiny_config(workdir)
     run_snakemake(workdir, "--cores", "2", "all")
     return workdir
+
+
+def under_ci() -> bool:
+    """True in CI (``CI=true``, or ``make test``'s ``MMOE_REQUIRE_SLURM=1``): every system tool
+    the tests need must then be installed (``.ci/install-system.sh``)."""
+    return os.environ.get("CI") == "true" or os.environ.get("MMOE_REQUIRE_SLURM") == "1"
+
+
+def require_tools(*names: str) -> None:
+    """Skip the calling test when a system tool is missing; fail instead under CI."""
+    missing = [name for name in names if shutil.which(name) is None]
+    if missing:
+        reason = f"{', '.join(missing)} not installed: run .ci/install-system.sh"
+        if under_ci():
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def ffmpeg() -> None:
+    """Tests that extract video frames."""
+    require_tools("ffmpeg")

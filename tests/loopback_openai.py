@@ -1,10 +1,10 @@
 """A loopback OpenAI-compatible chat-completions server for the labeling tests and benchmark.
 
 It answers from the request's text: "Yes" if it contains ``[yes]``, "Maybe" if ``[maybe]``,
-else "No" (a free-text description when ``max_tokens`` > 1), with first-token
+else "No" (a free-text description when ``max_completion_tokens`` > 1), with first-token
 ``top_logprobs`` that spread each answer over case/space variants. ``faults`` schedules
 failures per marker: each request whose text contains the marker consumes the next fault
-("500", "429", "hang" or "malformed") until its list is empty.
+("500", "429", "408", "400", "hang" or "malformed") until its list is empty.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ class LoopbackOpenAI:
 
     def answer(self, body: dict) -> dict:
         text = request_text(body)
-        if body.get("max_tokens", 1) > 1:
+        if body.get("max_completion_tokens", 1) > 1:
             return completion("No", body) | {
                 "choices": [{"index": 0, "message": {"content": f"A description of {text[-8:]}"}}]
             }
@@ -125,7 +125,7 @@ class LoopbackOpenAI:
                 await asyncio.sleep(self.latency)
                 if fault == "hang":
                     await asyncio.sleep(self.hang_seconds)
-                if fault in ("500", "429"):
+                if fault in ("500", "429", "408", "400"):
                     _respond(writer, int(fault), b'{"error": {"message": "injected"}}')
                 elif fault == "malformed":
                     _respond(writer, 200, b'{"choices": [{"mess')
@@ -151,9 +151,70 @@ async def _read_request(reader: asyncio.StreamReader) -> tuple[dict, dict] | Non
 
 
 def _respond(writer: asyncio.StreamWriter, status: int, data: bytes) -> None:
-    reason = {200: "OK", 429: "Too Many Requests", 500: "Internal Server Error"}[status]
+    reason = {200: "OK", 400: "Bad Request", 408: "Request Timeout", 429: "Too Many Requests"}
+    reason = reason.get(status, "Internal Server Error")
     head = (
         f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(data)}\r\nRetry-After: 0\r\n\r\n"
     )
     writer.write(head.encode() + data)
+
+
+class TcpRelay:
+    """A TCP relay on 127.0.0.1 to ``port`` that can be cut (the listener closed, open
+    connections dropped: the server looks gone) and restored on the same port."""
+
+    def __init__(self, port: int) -> None:
+        self.target = port
+        self.port = 0
+        self.writers: set[asyncio.StreamWriter] = set()
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.restore()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def _run(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)
+
+    def restore(self) -> None:
+        self.server = self._run(asyncio.start_server(self._relay, "127.0.0.1", self.port))
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    def cut(self) -> None:
+        async def close() -> None:
+            self.server.close()
+            for writer in list(self.writers):
+                writer.close()
+
+        self._run(close())
+
+    def close(self) -> None:
+        self.cut()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join()
+        self.loop.close()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target)
+        except OSError:
+            writer.close()
+            return
+        self.writers |= {writer, up_writer}
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except (ConnectionError, asyncio.CancelledError):
+                pass
+            finally:
+                sink.close()
+                self.writers.discard(sink)
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))

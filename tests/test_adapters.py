@@ -15,15 +15,15 @@ import pytest
 import yaml
 from PIL import Image
 
-from mmoe import pipeline
 from mmoe.datasets import DataValidationError, load_dataset, read_dataset
 from mmoe.datasets.download import fetch
 from mmoe.datasets.frames import extract_frames, pick
-from tests.conftest import REPO, run_snakemake, tiny_config
+from mmoe.stages import ingest as ingest_stage
+from tests.conftest import REPO, require_tools, run_snakemake, tiny_config
 
 IMAGE_TEXT = {"x1": "image", "x2": "text"}
 TEXT = {"x1": "text", "x2": "text"}
-needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
+needs_ffmpeg = pytest.mark.usefixtures("ffmpeg")  # skipped without ffmpeg, failed under CI
 
 
 def _image(path, shade=0):
@@ -216,6 +216,7 @@ def _latin1(rows, path):
         ),
         (_no_test_rows, "table: split 'test' is empty"),
         (_set("fold", 4, "holdout"), "id='r4' (line 6): unknown split 'holdout'"),
+        (_set("uid", 4, ""), "id='' (line 6): empty id"),
         (_latin1, "id='r4' (line 6): line 6 is not valid UTF-8"),
     ],
 )
@@ -224,12 +225,29 @@ def test_each_validation_error_names_file_and_row(tmp_path, change, message):
     out = tmp_path / "data.parquet"
     cfg = _table_cfg(columns={**COLUMNS, "split": "fold"})
     with pytest.raises(DataValidationError) as error:
-        pipeline.ingest("byo", cfg, path, out, seed=0, dropped=tmp_path / "dropped.csv")
+        ingest_stage.ingest("byo", cfg, path, out, seed=0, dropped=tmp_path / "dropped.csv")
     text = str(error.value)
     assert text.startswith(f"dataset 'byo': 1 invalid row(s) in {path}:")
     pattern = ".*".join(map(re.escape, message.split("...")))
     assert re.search(pattern, text + "\n"), text
     assert not out.exists() and not (tmp_path / "dropped.csv").exists()
+
+
+@pytest.mark.parametrize("name", ["t.csv", "t.tsv", "t.jsonl", "t.parquet", "header.csv"])
+def test_an_empty_source_file_names_dataset_and_file(tmp_path, name):
+    path = tmp_path / name
+    path.write_text("uid,picture,caption,funny\n" if name == "header.csv" else "")
+    with pytest.raises(DataValidationError) as error:
+        read_dataset("byo", _table_cfg(), path, seed=0)
+    assert str(error.value).startswith(f"dataset 'byo': 1 invalid row(s) in {path}:\n  - table:")
+    assert "no rows" in str(error.value)
+
+
+def test_an_empty_mustard_file_names_dataset_and_file(tmp_path):
+    path = tmp_path / "sarcasm_data.json"
+    path.write_text("")
+    with pytest.raises(DataValidationError, match=f"dataset 'm': .* in {path}:\n  - table: "):
+        read_dataset("m", {"format": "mustard", "views": TEXT}, path, seed=0)
 
 
 def test_jsonl_line_that_is_not_json(tmp_path):
@@ -251,7 +269,7 @@ def test_drop_mode_writes_a_report_of_every_dropped_row(tmp_path):
     rows.to_csv(path, index=False)
     cfg = _table_cfg(columns={**COLUMNS, "split": "fold"}, on_invalid="drop")
     out, dropped = tmp_path / "data.parquet", tmp_path / "dropped.csv"
-    frame = pipeline.ingest("t", cfg, path, out, seed=0, dropped=dropped)
+    frame = ingest_stage.ingest("t", cfg, path, out, seed=0, dropped=dropped)
     report = pd.read_csv(dropped)
     assert report.columns.tolist() == ["id", "line", "reason"]
     assert report["id"].tolist() == ["r1", "r4", "r7"] and report["line"].tolist() == [3, 6, 9]
@@ -271,6 +289,17 @@ def test_drop_mode_still_fails_when_a_split_empties(tmp_path):
 
 
 # --- mustard with frames from video -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("ci", [{"CI": "true"}, {"MMOE_REQUIRE_SLURM": "1"}, {}])
+def test_a_missing_system_tool_fails_under_ci_and_skips_elsewhere(monkeypatch, ci):
+    for name in ("CI", "MMOE_REQUIRE_SLURM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in ci.items():
+        monkeypatch.setenv(name, value)
+    outcome = pytest.fail.Exception if ci else pytest.skip.Exception
+    with pytest.raises(outcome, match=r"no-such-tool not installed: run \.ci/install-system\.sh"):
+        require_tools("no-such-tool")
 
 
 def test_pick_middle_or_clamped_index():

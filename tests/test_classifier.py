@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from mmoe.labeling import ViewInput, make_backend
-from mmoe.labeling.classifier import cross_fit_proba
+from mmoe.labeling.classifier import TunedLogistic, cross_fit_proba
 
 
 class RecordingModel:
@@ -64,3 +64,45 @@ def test_classifier_backend_needs_aligned_features():
         backend.label(ViewInput("d", data, "x1", "text", np.zeros((2, 3))))
     with pytest.raises(ValueError, match="unknown labeling backend"):
         make_backend("oracle", {}, 0)
+
+
+class RecordingTunable(RecordingModel):
+    """A recording model whose held-out quality depends on C (C = 1 wins)."""
+
+    def __init__(self, c):
+        self.c = c
+
+    def predict_proba(self, x):
+        return np.full((len(x), 2), 0.5 if self.c == 1.0 else 0.9)
+
+
+def test_nested_cv_never_sees_validation_or_test_labels():
+    n = 60
+    features = np.column_stack([np.arange(n), np.zeros(n)])
+    labels = np.tile([0, 1], n // 2)
+    is_train = np.arange(n) < 40
+    RecordingModel.fitted = []
+    tuned = lambda: TunedLogistic((0.1, 1.0), 4, 0, RecordingTunable)  # noqa: E731
+    cross_fit_proba(features, labels, is_train, 5, 0, tuned)
+    assert len(RecordingModel.fitted) == 6 * (4 * 2 + 1)  # 5 folds + final, each nested
+    assert all(seen <= set(range(40)) for seen in RecordingModel.fitted)
+    model = TunedLogistic((0.1, 1.0), 4, 0, RecordingTunable).fit(features[:40], labels[:40])
+    assert model.c_ == 1.0  # the better held-out log-loss
+
+
+def test_permuting_test_labels_changes_no_labeller_output():
+    """Leakage guard: nested-CV regularisation and the probabilities ignore val/test labels."""
+    rng = np.random.default_rng(1)
+    labels = np.tile([0, 1], 60)
+    features = rng.normal(size=(120, 4)) + labels[:, None]
+    data = pd.DataFrame(
+        {
+            "id": [f"r{i}" for i in range(120)],
+            "split": ["train"] * 80 + ["val"] * 20 + ["test"] * 20,
+            "label": labels,
+        }
+    )
+    permuted = data.assign(label=np.r_[labels[:80], rng.permutation(labels[80:])])
+    backend = make_backend("classifier", {"folds": 3}, 0)
+    a, b = (backend.label(ViewInput("d", d, "x1", "text", features)) for d in (data, permuted))
+    pd.testing.assert_frame_equal(a, b)

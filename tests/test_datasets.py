@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmoe import pipeline
 from mmoe.datasets import DataValidationError, load_dataset
 from mmoe.datasets.synthetic import generate_synthetic
 from mmoe.datasets.validate import validate
+from mmoe.stages import ingest as ingest_stage
 from tests.conftest import REPO
 
 MUSTARD_CFG = {"format": "mustard", "views": {"x1": "text", "x2": "text"}, "val_fraction": 0.25}
@@ -67,7 +67,7 @@ def test_mustard_bad_rows_name_file_and_row(tmp_path, change, message):
     path = _mustard_file(tmp_path, {**_good_entries(), **change})
     out = tmp_path / "data.parquet"
     with pytest.raises(DataValidationError) as error:
-        pipeline.ingest("m", MUSTARD_CFG, path, out, seed=0)
+        ingest_stage.ingest("m", MUSTARD_CFG, path, out, seed=0)
     assert str(path) in str(error.value) and message in str(error.value)
     assert "dataset 'm'" in str(error.value)
     assert not out.exists()
@@ -102,6 +102,8 @@ TEXT = {"x1": "text", "x2": "text"}
         ({"label": [0, 2, 1]}, "id='b': label 2 is not binary"),
         ({"label": [0, None, 1]}, "id='b': missing label"),
         ({"x2": ["uno", "", "tres"]}, "id='b': x2 is empty"),
+        ({"id": ["a", "", "c"]}, "id='': empty id"),
+        ({"id": ["a", "b", "  "]}, "id='  ': empty id"),
     ],
 )
 def test_each_validation_error(columns, message):

@@ -16,7 +16,12 @@ from mmoe.families.base import Examples  # noqa: E402
 from mmoe.families.blip2_lora import Blip2LoraFamily  # noqa: E402
 from mmoe.families.causal_lm_lora import CausalLMLoraFamily  # noqa: E402
 from mmoe.families.encoder_lora import EncoderLoraFamily  # noqa: E402
-from mmoe.families.hf_training import Preempted, length_batches, pad_tokens  # noqa: E402
+from mmoe.families.hf_training import (  # noqa: E402
+    Preempted,
+    discard_checkpoint,
+    length_batches,
+    pad_tokens,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 MUSTARD = REPO.parent / "shared/data/mustard/sarcasm_data.json"
@@ -202,7 +207,7 @@ def fit_and_compare(family, train: Examples, val: Examples, out: Path, params: d
     assert np.isfinite(after).all()
     np.testing.assert_allclose(after, before, rtol=1e-5, atol=1e-6)
     counts = family.parameter_counts(out)
-    assert 0 < counts["trainable"] < counts["total"] == counts["active"]
+    assert 0 < counts["trainable"] < counts["total"] == counts["trainable"] + counts["frozen"]
     return summary
 
 
@@ -239,7 +244,9 @@ def test_resume_after_preemption_matches_uninterrupted_run(tiny_qwen2, tmp_path)
     assert not (tmp_path / "split/model").exists()
     resumed = family.fit(train, val, 2, tmp_path / "split", params, seed=3)
     assert resumed["resumed_from_epoch"] == 1 and whole["resumed_from_epoch"] is None
-    assert not (tmp_path / "split/checkpoint").exists()
+    assert (tmp_path / "split/checkpoint/last.pt").is_file()  # kept until the logits are written
+    discard_checkpoint(params, tmp_path / "split")
+    assert not (tmp_path / "split/checkpoint").exists() and (tmp_path / "split/model").is_dir()
     weights = [
         load_file(tmp_path / d / "model/adapter_model.safetensors") for d in ("whole", "split")
     ]
@@ -247,6 +254,27 @@ def test_resume_after_preemption_matches_uninterrupted_run(tiny_qwen2, tmp_path)
     for key in weights[0]:
         torch.testing.assert_close(weights[0][key], weights[1][key], rtol=0, atol=0)
     assert [h["val_f1"] for h in whole["history"]] == [h["val_f1"] for h in resumed["history"]]
+
+
+def _relabelled(examples: Examples) -> Examples:
+    return Examples(**{**vars(examples), "targets": 1 - examples.targets})
+
+
+def _other_rows(examples: Examples) -> Examples:
+    return Examples(**{**vars(examples), "ids": [f"other-{i}" for i in examples.ids]})
+
+
+@pytest.mark.parametrize("change", [_relabelled, _other_rows])
+def test_a_checkpoint_of_other_training_rows_or_targets_is_not_resumed(
+    tiny_qwen2, tmp_path, change
+):
+    family = CausalLMLoraFamily()
+    params = {**TINY, "model_path": str(tiny_qwen2)}
+    train, val = toy_examples(16, 1), toy_examples(10, 2)
+    with pytest.raises(Preempted):
+        family.fit(train, val, 2, tmp_path / "m", {**params, "max_epochs_this_run": 1}, 3)
+    summary = family.fit(change(train), val, 2, tmp_path / "m", params, seed=3)
+    assert summary["resumed_from_epoch"] is None and len(summary["history"]) == 2
 
 
 @pytest.mark.skipif(not MUSTARD.is_file(), reason="MUStARD annotations not available")

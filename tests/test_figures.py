@@ -25,17 +25,17 @@ def test_per_interaction_bars_one_bar_per_type_model_and_panel(tmp_path):
     assert _is_png(out)
 
 
-def test_parameters_vs_f1_three_points_per_family(tmp_path):
+def test_parameters_vs_f1_one_point_per_family_and_method(tmp_path):
     stats = pd.DataFrame(
         [
-            {"dataset": "mustard", "family": f, "method": m, "total": t, "active": a,
-             "f1_mean": 60.0, "f1_std": 1.0}
+            {"dataset": "mustard", "family": f, "method": m, "active": a, "trainable": a,
+             "f1_mean": 60.0, "f1_std": std}
             for f in ("mlp", "big")
-            for m, t, a in (("single model", 100, 100), ("+MMoE", 310, 110))
+            for m, a, std in (("single model", 100, 1.0), ("+MMoE", 310, float("nan")))
         ]
     )  # fmt: skip
     out = tmp_path / "parameters.png"
-    assert figures.parameters_vs_f1(stats, out) == 6
+    assert figures.parameters_vs_f1(stats, out) == 4
     assert _is_png(out)
 
 

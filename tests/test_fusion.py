@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmoe import fusion
+from mmoe import fusion, interactions
 
 
 def _logits(p_positive):
@@ -61,30 +61,110 @@ def test_oracle_uses_each_rows_own_expert():
     np.testing.assert_allclose(out, [0.1, 0.2, 0.3, 0.9])
 
 
+ROWS = pd.DataFrame(
+    {
+        "id": list("abcd"),
+        "split": ["val", "val", "test", "test"],
+        "label": [1, 0, 0, 1],
+        "type": ["R", "U", "S", "S"],
+        "y1": [1, 1, 1, 0],
+        "y2": [1, 0, 1, 0],
+        "p1": [0.9, 0.8, 0.7, 0.2],
+        "p2": [0.8, 0.1, 0.9, 0.1],
+    }
+)
+FUSER = np.log(np.array([[0.98, 0.01, 0.01], [0.01, 0.98, 0.01], [0.01, 0.01, 0.98]] * 2)[:4])
+
+
+def _fuse_args(rows=ROWS, baseline=(0.6, 0.6, 0.6, 0.6)):
+    weights = ({"R": 0.2, "U": 0.5, "S": 0.3}, {"R": 0.5, "U": 0.25, "S": 0.25})
+    return rows, EXPERTS, _logits(baseline), FUSER, *weights, 0.5
+
+
+def _fuse(rows=ROWS):
+    return fusion.fuse(*_fuse_args(rows))
+
+
 def test_fuse_returns_every_strategy():
-    rows = pd.DataFrame(
-        {
-            "id": list("abcd"),
-            "split": ["val", "val", "test", "test"],
-            "label": [1, 0, 0, 1],
-            "interaction": ["R", "U", "S", "S"],
-        }
-    )
-    fuser = np.log(np.array([[0.98, 0.01, 0.01], [0.01, 0.98, 0.01], [0.01, 0.01, 0.98]] * 2)[:4])
-    preds, settings = fusion.fuse(
-        rows,
-        EXPERTS,
-        _logits([0.6, 0.6, 0.6, 0.6]),
-        fuser,
-        {"R": 0.2, "U": 0.5, "S": 0.3},
-        {"R": 0.5, "U": 0.25, "S": 0.25},
-    )
+    preds, settings = _fuse()
     assert preds["baseline"].tolist() == [1, 1, 1, 1]
     assert preds["model"].tolist() == [1, 0, 0, 1]  # fuser routes rows to R, U, S, R
+    assert preds["model_hard"].tolist() == [1, 0, 0, 1]
     assert preds["oracle"].tolist() == [1, 0, 0, 1]
     assert preds["expert_S"].tolist() == [0, 1, 0, 1]
+    # single model says 1 everywhere: agreeing views on 1 -> R, on 0 -> S; disagreeing -> U
+    assert preds["proxy"].tolist() == [1, 0, 1, 1]  # R, U, R, S
     assert set(preds.columns) >= {"average", "weighted_fixed", "weighted_frequency", "cascaded"}
     assert settings["weights_fixed"] == {"R": 0.2, "U": 0.5, "S": 0.3}
+
+
+def test_mmoe_is_the_router_with_the_best_validation_f1_first_on_ties():
+    preds, settings = _fuse()
+    # validation rows a (label 1) and b (0): every fuser router gets both right, proxy too
+    assert settings["router_val_f1"] == dict.fromkeys(fusion.ROUTERS, 100.0)
+    assert settings["mmoe_router"] == "model"  # the first on ties
+    assert preds["mmoe"].tolist() == preds["model"].tolist()
+    predictions = pd.DataFrame(
+        {"split": ["val"] * 3 + ["test"], **{name: [1, 1, 1, 1] for name in fusion.ROUTERS}}
+    )
+    predictions["proxy"] = [1, 0, 0, 0]  # right on validation only
+    labels = np.array([1, 0, 0, 1])
+    assert fusion.select_router(predictions, labels, "validation")[0] == "proxy"
+    assert fusion.select_router(predictions, labels, "model_hard")[0] == "model_hard"
+    with pytest.raises(ValueError, match="unknown fusion method 'oracle'"):
+        fusion.select_router(predictions, labels, "oracle")
+
+
+def test_a_fixed_fusion_method_is_mmoe():
+    preds, settings = fusion.fuse(*_fuse_args(), method="proxy")
+    assert settings["mmoe_router"] == "proxy" and preds["mmoe"].equals(preds["proxy"])
+
+
+def test_proxy_soft_weights_follow_the_single_models_probability():
+    weights = fusion.proxy_weights(ROWS, np.array([0.7, 0.7, 0.2, 0.9]), ["R", "U", "S"], 0.5)
+    np.testing.assert_allclose(
+        weights, [[0.7, 0, 0.3], [0, 1, 0], [0.2, 0, 0.8], [0.1, 0, 0.9]], atol=1e-12
+    )
+
+
+def test_model_agreement_keeps_only_types_the_views_allow():
+    # rows 1 and 3 agree (R/S allowed), row 2 disagrees (U only): the fuser's U on row 4 is gone
+    fuser = np.log(np.array([[0.2, 0.7, 0.1], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8], [0.1, 0.6, 0.3]]))
+    routed = fusion.routers(ROWS, fuser, fusion.softmax(_logits([0.6] * 4)), ["R", "U", "S"], 0.5)
+    np.testing.assert_allclose(routed["model_agreement"][:, 1], [0, 1, 0, 0], atol=1e-9)
+    np.testing.assert_allclose(routed["model_agreement"][0], [2 / 3, 0, 1 / 3], atol=1e-9)
+    assert routed["model_agreement_hard"].argmax(1).tolist() == [0, 1, 2, 2]
+
+
+def test_five_type_experts_fuse_and_cascade():
+    experts = dict(zip(interactions.FIVE_TYPES, [_logits([0.9, 0.1, 0.6, 0.4])] * 5, strict=True))
+    experts["agreement_synergy"] = _logits([0.1, 0.9, 0.1, 0.9])
+    rows = ROWS.assign(type=["agreement_redundancy", "disagreement_unique_x1"] * 2)
+    fuser = np.zeros((4, 5))
+    preds, settings = fusion.fuse(
+        rows,
+        experts,
+        _logits([0.6] * 4),
+        fuser,
+        {"R": 0.2, "U": 0.5, "S": 0.3},
+        {"agreement_synergy": 1.0},
+        0.5,
+    )
+    assert preds["oracle"].tolist() == [1, 0, 1, 0]
+    assert settings["weights_fixed"]["disagreement_unique_x2"] == 0.5
+    probs = {k: fusion.softmax(v) for k, v in experts.items()}
+    synergy = (probs["agreement_synergy"] + probs["disagreement_synergy"]) / 2
+    np.testing.assert_allclose(fusion.cascade(probs, 1.0), synergy)
+
+
+def test_permuting_test_labels_changes_nothing_chosen_on_validation():
+    """Leakage guard: only the oracle (an upper bound) may read test labels."""
+    preds, settings = _fuse()
+    flipped = ROWS.assign(label=np.where(ROWS["split"] == "test", 1 - ROWS["label"], ROWS["label"]))
+    preds_flipped, settings_flipped = _fuse(flipped)
+    assert settings == settings_flipped
+    usable = [c for c in preds.columns if c != "oracle"]
+    pd.testing.assert_frame_equal(preds[usable], preds_flipped[usable])
 
 
 def test_frequency_weights():

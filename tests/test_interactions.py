@@ -105,3 +105,44 @@ def test_label_interactions_checks_row_alignment():
     swapped = good.iloc[::-1].reset_index(drop=True)
     with pytest.raises(ValueError, match="do not match"):
         interactions.label_interactions(data, {"x1": good, "x2": swapped}, 0.5)
+
+
+def test_five_type_expert_set_partitions_the_five_types():
+    train = _typed().assign(
+        five_type=lambda t: np.resize(np.array(interactions.FIVE_TYPES, object), len(t))
+    )
+    five = interactions.scheme_assignment(train, "rus", 0, expert_set="five")
+    assert five["interaction"].tolist() == train["five_type"].tolist()
+    balanced = interactions.scheme_assignment(train, "rus_balanced", 0, expert_set="five")
+    assert set(balanced["interaction"].value_counts()) == {len(train) // 5}
+    with pytest.raises(ValueError, match="needs both views' probabilities"):
+        interactions.scheme_assignment(
+            train.assign(five_type=interactions.UNSCORED), "rus", 0, expert_set="five"
+        )
+
+
+def test_proxy_types_every_branch():
+    rows = pd.DataFrame(
+        {
+            "y1": [1, 0, 1, 1, 0, -1, -1],
+            "y2": [1, 0, 1, 0, 1, 1, 1],
+            "p1": [0.9, 0.2, 0.9, 0.9, 0.1, 0.5, 0.5],
+            "p2": [0.8, 0.1, 0.8, 0.1, 0.9, 0.9, 0.9],
+        }
+    )
+    proxy = np.array([1, 0, 0, 1, 1, 1, 0])  # the single model's predictions
+    rus = interactions.proxy_types(rows, proxy, "rus", gamma=0.5)
+    # agree with proxy: R; agree against it: S; disagree: U (either view right); unparsed x1
+    assert rus.tolist() == ["R", "R", "S", "U", "U", "U", "S"]
+    assert rus.tolist() == interactions.classify_rus(rows["y1"], rows["y2"], proxy)[0].tolist()
+    five = interactions.proxy_types(rows.iloc[:5], proxy[:5], "five", gamma=0.5)
+    assert five.tolist() == [
+        "agreement_redundancy",
+        "agreement_redundancy",
+        "agreement_synergy",
+        "disagreement_unique_x1",
+        "disagreement_unique_x2",
+    ]
+    assert interactions.expert_set_of(["S", "R", "U"]) == "rus"
+    with pytest.raises(ValueError, match="no expert set"):
+        interactions.expert_set_of(["R", "U"])

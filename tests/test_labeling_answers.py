@@ -45,14 +45,18 @@ def test_token_variants_are_summed_and_renormalised():
     assert yes_probability([(5, math.log(0.2)), (6, math.log(0.2))], {5: 1, 6: 0}.get) == 0.5
 
 
-def test_answer_token_ids_keeps_single_token_spellings():
+def test_answer_token_ids_scan_the_vocabulary():
     class Tokenizer:
-        def encode(self, text, add_special_tokens=True):
-            return {"Yes": [1], " yes": [2], "No": [3]}.get(text, [8, 9])
+        def __init__(self, vocab):
+            self.vocab = vocab
 
-    assert answer_token_ids(Tokenizer()) == {1: 1, 2: 1, 3: 0}
-    with pytest.raises(ValueError, match="single token"):
-        answer_token_ids(type("T", (), {"encode": lambda self, t, **k: [1, 2]})())
+        def get_vocab(self):
+            return self.vocab
+
+    vocab = {"Yes": 1, "ĠYES": 2, "▁no": 3, "No.": 4, "Nope": 5, "yesterday": 6, "ĠNo": 7}
+    assert answer_token_ids(Tokenizer(vocab)) == {1: 1, 2: 1, 3: 0, 7: 0}
+    with pytest.raises(ValueError, match="no single token"):
+        answer_token_ids(Tokenizer({"Yes": 1, "Nope": 2}))
 
 
 def test_prompts_default_to_the_paper_and_render_the_task():

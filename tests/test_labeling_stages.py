@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from mmoe import pipeline
 from mmoe.labeling.summary import LabelingError
+from mmoe.stages import label
+from mmoe.stages.rows import load_views
 from tests.conftest import run_snakemake, tiny_config
 from tests.loopback_openai import LoopbackOpenAI
 from tests.test_labeling_openai import params, text_view
@@ -17,12 +18,12 @@ def _label_view(tmp_path, server, data_path, view, n_shards=2):
     shards = []
     for shard in range(n_shards):
         out = tmp_path / f"{view}-{shard}.parquet"
-        pipeline.label_shard(
+        label.label_shard(
             "demo", data_path, view, "text", labeling, 0, tmp_path / "cache", n_shards, shard,
             out, tmp_path / f"{view}-{shard}.json",
         )  # fmt: skip
         shards.append(out)
-    return pipeline.gather_labels(data_path, shards, tmp_path / f"{view}.parquet")
+    return label.gather_labels(data_path, shards, tmp_path / f"{view}.parquet")
 
 
 def test_shards_gather_into_the_data_order_and_summarise(tmp_path):
@@ -36,7 +37,7 @@ def test_shards_gather_into_the_data_order_and_summarise(tmp_path):
     assert (merged["x1"]["pred"] == data["label"]).all()
     assert (tmp_path / "x1-0.json").exists()
     paths = {v: tmp_path / f"{v}.parquet" for v in merged}
-    summary = pipeline.summarise_labels("demo", data_path, paths, 0.05, tmp_path / "s.csv")
+    summary = label.labeling_summary("demo", data_path, paths, 0.05, tmp_path / "s.csv")
     overall = summary[(summary["split"] == "all") & (summary["view"] == "x1")].iloc[0]
     assert overall["rows"] == 16 and overall["unparsed"] == 0
 
@@ -51,7 +52,7 @@ def test_too_many_unparsed_answers_fail_the_summary(tmp_path):
     assert labels["pred"].tolist()[1] == -1  # recorded as unparsed, never "No"
     paths = {v: tmp_path / f"{v}.parquet" for v in ("x1", "x2")}
     with pytest.raises(LabelingError, match="2 of 10 answers"):
-        pipeline.summarise_labels("demo", tmp_path / "data.parquet", paths, 0.1, tmp_path / "s.csv")
+        label.labeling_summary("demo", tmp_path / "data.parquet", paths, 0.1, tmp_path / "s.csv")
 
 
 def test_chat_backend_plans_one_job_per_shard_with_its_resources(tmp_path):
@@ -85,22 +86,21 @@ def test_captions_reach_the_families_as_text(tmp_path):
     with LoopbackOpenAI() as server:
         captioning = {"backend": "openai", "params": params(server)}
         out = tmp_path / "captions.parquet"
-        pipeline.caption_view("demo", tmp_path / "data.parquet", "x1", captioning, 0,
+        label.caption_view("demo", tmp_path / "data.parquet", "x1", captioning, 0,
                               tmp_path / "cache", out)  # fmt: skip
     captions = pd.read_parquet(out)
     assert captions["id"].tolist() == data["id"].tolist()
     assert captions["caption"].str.len().min() > 0
     np.save(tmp_path / "f.npy", np.zeros((4, 2)))
-    frame, feats = pipeline._load(
-        tmp_path / "data.parquet", {"x1": tmp_path / "f.npy"}, {"x1": out}
-    )
-    examples = pipeline._examples(
-        frame, feats, {"x1": "image", "x2": "text"}, frame["split"] == "train"
-    )
+    views = load_views(
+        tmp_path / "data.parquet", {"x1": tmp_path / "f.npy"}, {"x1": "image", "x2": "text"},
+        {"x1": out},
+    )  # fmt: skip
+    examples = views.examples(views.split("train"))
     assert examples.captions["x1"] == captions["caption"].iloc[[0, 3]].tolist()
     captions.iloc[:3].to_parquet(tmp_path / "short.parquet")
     with pytest.raises(ValueError, match="no caption for 1 row"):
-        pipeline._load(tmp_path / "data.parquet", {}, {"x1": tmp_path / "short.parquet"})
+        load_views(tmp_path / "data.parquet", {}, captions={"x1": tmp_path / "short.parquet"})
 
 
 def test_captioning_adds_caption_jobs_before_training(tmp_path):

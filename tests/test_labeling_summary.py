@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mmoe.labeling.decision import decide
 from mmoe.labeling.sharding import merge_shards, shard_of, shard_rows
 from mmoe.labeling.summary import LabelingError, check_unparsed, labeling_summary
 
@@ -51,3 +52,23 @@ def test_summary_counts_rates_and_agreements():
     check_unparsed(summary.reset_index(), 0.2, "demo")
     with pytest.raises(LabelingError, match=r"view x1: 1 of 6 answers \(16.7%\)"):
         check_unparsed(summary.reset_index(), 0.1, "demo")
+
+
+def test_decisions_label_from_the_answer_the_logprobs_or_a_training_threshold():
+    data = pd.DataFrame(
+        {"id": range(8), "split": ["train"] * 6 + ["test"] * 2, "label": [1, 1, 0, 0, 0, 0, 1, 0]}
+    )
+    p = [0.30, 0.25, 0.20, 0.10, 0.05, np.nan, 0.60, 0.22]
+    frame = pd.DataFrame({"id": range(8), "p": p, "pred": [0, -1, 0, 0, 0, 1, 1, -1]})
+    assert decide(frame, data)["pred"].tolist() == frame["pred"].tolist()
+    assert decide(frame, data, "argmax")["pred"].tolist() == [0, 0, 0, 0, 0, 1, 1, 0]
+    rated = decide(frame, data, "train_positive_rate")
+    # 2 of the 5 training rows with a P(Yes) are gold positive: the threshold keeps the top 2
+    assert rated.attrs == {"decision": "train_positive_rate", "threshold": 0.25}
+    assert rated["pred"].tolist() == [1, 1, 0, 0, 0, 1, 1, 0]
+    summary = labeling_summary(data, {"x1": rated, "x2": frame}).set_index(["view", "split"])
+    assert summary.loc[("x1", "all"), "decision"] == "train_positive_rate"
+    assert summary.loc[("x1", "train"), "threshold"] == 0.25
+    assert summary.loc[("x2", "all"), "decision"] == "backend"
+    with pytest.raises(ValueError, match="unknown labeling decision"):
+        decide(frame, data, "vote")

@@ -39,3 +39,46 @@ def test_mlp_is_deterministic_given_the_seed(tmp_path):
     a, b, c = (family.predict(tmp_path / k, val, params) for k in "abc")
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
+
+
+def test_shared_start_begins_from_the_single_model(tmp_path):
+    import torch
+
+    family = get_family("mlp")
+    train, val = _examples(120, 0), _examples(40, 1)
+    family.fit(train, val, 2, tmp_path / "single", {"epochs": 5, "hidden": 8}, seed=0)
+    params = {"epochs": 0, "init_from": str(tmp_path / "single")}
+    summary = family.fit(train.subset(np.arange(30)), val, 2, tmp_path / "expert", params, seed=1)
+    single, expert = (
+        torch.load(tmp_path / k / "model.pt", weights_only=False) for k in ("single", "expert")
+    )
+    for key, weights in single["state"].items():
+        torch.testing.assert_close(expert["state"][key], weights)
+    np.testing.assert_array_equal(expert["mean"], single["mean"])
+    assert summary["best_epoch"] == -1  # the untouched start is the first candidate
+    tuned = family.fit(train, val, 2, tmp_path / "tuned", {**params, "epochs": 3}, seed=1)
+    assert tuned["history"][0] == {"epoch": -1, "val_f1": summary["best_val_f1"]}
+
+
+def test_type_aware_selection_uses_only_its_types_validation_rows(tmp_path):
+    """An expert fine-tuned from a model of the opposite rule on rows where y follows x: its own
+    type's validation rows (same rule) and all validation rows (mostly the opposite rule) pick
+    different epochs, and the typed choice is the best epoch on the typed rows."""
+    family = get_family("mlp")
+    train, own = _examples(200, 0), _examples(40, 1)
+    opposite, other = _examples(200, 3), _examples(160, 2)
+    opposite.targets, other.targets = 1 - opposite.targets, 1 - other.targets
+    every = Examples(
+        ids=own.ids + other.ids, x1=own.x1 + other.x1, x2=own.x2 + other.x2,
+        view_kinds=own.view_kinds, targets=np.r_[own.targets, other.targets],
+        features={v: np.r_[own.features[v], other.features[v]] for v in own.features},
+    )  # fmt: skip
+    family.fit(opposite, other, 2, tmp_path / "start", {"epochs": 20, "hidden": 8}, seed=0)
+    params = {"epochs": 20, "patience": 20, "lr": 0.01, "init_from": str(tmp_path / "start")}
+    typed = family.fit(train, own, 2, tmp_path / "typed", params, seed=0)
+    pooled = family.fit(train, every, 2, tmp_path / "pooled", params, seed=0)
+    assert pooled["best_epoch"] == -1 and typed["best_epoch"] >= 0
+    scores = {h["epoch"]: h["val_f1"] for h in typed["history"]}
+    assert typed["best_val_f1"] == max(scores.values()) == scores[typed["best_epoch"]]
+    own_accuracy = (family.predict(tmp_path / "typed", own, params).argmax(1) == own.targets).mean()
+    assert own_accuracy > 0.7

@@ -4,9 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmoe import multitask, pipeline
+from mmoe import multitask
 from mmoe.families import Examples
 from mmoe.families.hf_training import view_texts
+from mmoe.stages.multitask import train_multitask_expert
 
 
 def _part(kinds, widths, n=2, captions=None, start=0.0):
@@ -86,7 +87,9 @@ def _member(tmp_path, name, kinds, width, n=60, seed=0):
     for kind in "RUS":
         folder = partition / f"interaction={kind}"
         folder.mkdir(parents=True)
-        train[kinds_of_rows == kind][["id"]].to_parquet(folder / "part-0.parquet")
+        train[kinds_of_rows == kind][["id"]].assign(split="train").to_parquet(
+            folder / "part-0.parquet"
+        )
     return {"data": root / "data.parquet", "partition": partition, "features": features,
             "kinds": kinds, "captions": {}}  # fmt: skip
 
@@ -99,7 +102,7 @@ def test_train_multitask_expert_pools_partitions_and_writes_logits_per_dataset(t
     }
     params = {"hidden": 8, "epochs": 3, "patience": 3, "batch_size": 8}
     out, logits = tmp_path / "models/S/seed0", tmp_path / "logits/S/seed0"
-    summary = pipeline.train_multitask_expert("mlp", params, members, "S", 0, out, logits)
+    summary = train_multitask_expert("mlp", params, members, "S", 0, out, logits)
     assert summary["n_train_per_dataset"] == {"a": 12, "b": 8}
     assert summary["n_train"] == 20 and summary["n_val"] == 12 + 8
     for name, n in (("a", 60), ("b", 40)):

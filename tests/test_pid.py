@@ -203,8 +203,8 @@ def test_prediction_pid_uses_predicted_labels():
         prediction_pid(f1, f2[:-1], x1)
 
 
-def test_pipeline_pid_per_type_and_per_model_predictions(tmp_path):
-    from mmoe import pipeline
+def test_stage_pid_per_type_and_per_model_predictions(tmp_path):
+    from mmoe.stages.pid import dataset_pid
 
     rng = np.random.default_rng(0)
     n = 120
@@ -217,9 +217,9 @@ def test_pipeline_pid_per_type_and_per_model_predictions(tmp_path):
         np.save(features[view], blobs(bits, rng))
     kinds = np.array(list("RUS"))[np.arange(n) % 3]
     pd.DataFrame({"id": ids, "interaction": kinds}).to_parquet(tmp_path / "typed.parquet")
-    fused = pd.DataFrame({"id": ids[:40], "baseline": x1[:40], "model": (x1 ^ x2)[:40]})
+    fused = pd.DataFrame({"id": ids[:40], "baseline": x1[:40], "mmoe": (x1 ^ x2)[:40]})
     fused.to_parquet(tmp_path / "fused.parquet")
-    out = pipeline.dataset_pid(
+    out = dataset_pid(
         tmp_path / "data.parquet", features, tmp_path / "typed.parquet",
         {"mlp": tmp_path / "fused.parquet"}, 0, tmp_path / "pid.json",
     )  # fmt: skip

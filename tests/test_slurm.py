@@ -26,7 +26,8 @@ from tests.slurm_cluster import SlurmCluster, missing_binaries, slurm_cluster
 pytestmark = pytest.mark.slurm
 
 TEST_PROFILE = REPO / "tests/slurm-profile"
-GPU_RULES = ("train_expert", "train_fuser", "train_multitask_expert")  # gpu: 1 below
+# the rules of families with `gpu: 1` (below)
+GPU_RULES = ("train_baseline", "train_expert", "train_fuser", "train_multitask_expert")
 SUBMITTED = re.compile(r"Job \S+ has been submitted with SLURM jobid (\d+) \(log: (\S+)\)")
 
 

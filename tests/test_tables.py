@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from mmoe import tables
+from mmoe import io, tables
 
 REPORTED = {
     "table1_main_results": {"mustard": {"BLIP2": {"f1": 63.28}, "BLIP2+MMoE": {"f1": 65.93}}},
@@ -12,7 +12,7 @@ REPORTED = {
 
 def _write_run(tmp_path, seed, f1_model, f1_base, dataset="mustard", family="blip"):
     rows = []
-    for method, f1 in (("model", f1_model), ("baseline", f1_base), ("average", f1_model - 1)):
+    for method, f1 in (("mmoe", f1_model), ("baseline", f1_base), ("average", f1_model - 1)):
         rows.append(
             {"split": "test", "interaction": "all", "method": method, "precision": f1,
              "recall": f1, "f1": f1, "accuracy": f1, "n": 10}
@@ -23,30 +23,50 @@ def _write_run(tmp_path, seed, f1_model, f1_base, dataset="mustard", family="bli
     return {"dataset": dataset, "family": family, "scheme": "rus", "seed": seed, "path": path}
 
 
+def _selected(*runs):
+    """The +MMoE router of each (family, seed, router) run, on mustard."""
+    return pd.DataFrame(
+        [{"dataset": "mustard", "family": f, "seed": s, "router": r} for f, s, r in runs]
+    )
+
+
 def test_main_results_mean_std_and_paper_column(tmp_path):
     runs = [_write_run(tmp_path, 0, 60.0, 50.0), _write_run(tmp_path, 1, 64.0, 52.0)]
     runs.append(_write_run(tmp_path, 0, 70.0, 40.0, family="mlp"))
     metrics = tables.load_metrics(runs)
-    out = tables.main_results(metrics, REPORTED, {"blip": "BLIP2", "mlp": None}, "rus")
+    selected = _selected(("blip", 0, "proxy"), ("blip", 1, "model_hard"), ("mlp", 0, "proxy"))
+    out = tables.main_results(metrics, selected, REPORTED, {"blip": "BLIP2", "mlp": None}, "rus")
     row = out[(out["family"] == "blip") & (out["method"] == "+MMoE")].iloc[0]
     assert row["f1_mean"] == 62.0 and row["f1_std"] == pytest.approx(2 * 2**0.5)
     assert row["seeds"] == 2 and row["paper_f1"] == "65.93"
+    assert row["routers"] == "proxy ×1, model_hard ×1"
     base = out[(out["family"] == "blip") & (out["method"] == "single model")].iloc[0]
-    assert base["paper_f1"] == "63.28"
+    assert base["paper_f1"] == "63.28" and pd.isna(base["routers"])
     mlp = out[out["family"] == "mlp"]
     assert set(mlp["paper_f1"]) == {tables.MISSING}  # a dash, never a zero
-    assert set(mlp["f1_std"]) == {0.0}  # one seed
+    assert mlp["f1_std"].isna().all()  # one seed: undefined
 
 
 def test_fusion_ablation_rows_and_markdown(tmp_path):
     runs = [_write_run(tmp_path, 0, 60.0, 50.0), _write_run(tmp_path, 1, 64.0, 52.0)]
     metrics = tables.load_metrics(runs)
     out = tables.fusion_ablation(metrics, REPORTED, {"blip": "BLIP-2"}, "rus")
-    assert out["method"].tolist() == ["model-based", "average", "no fusion (single model)"]
+    selected = tables.FUSION_ROWS["mmoe"]
+    assert out["method"].tolist() == [selected, "average", "no fusion (single model)"]
     assert out.set_index("method").loc["average", "paper_f1"] == "63.90"
-    assert out.set_index("method").loc["model-based", "paper_f1"] == tables.MISSING
+    assert out.set_index("method").loc[selected, "paper_f1"] == tables.MISSING
     markdown = tables.to_markdown(out, ["f1"])
     assert "61.00 ± 2.83" in markdown and "| 63.90 " in markdown
+
+
+def test_a_single_seed_std_is_undefined_a_dash_not_zero(tmp_path):
+    metrics = tables.load_metrics([_write_run(tmp_path, 0, 60.0, 50.0)])
+    out = tables.main_results(metrics, _selected(("blip", 0, "model")), {}, {}, "rus")
+    assert out["f1_std"].isna().all() and set(out["seeds"]) == {1}
+    tables.write_table(out, ["precision", "recall", "f1"], tmp_path / "t")
+    assert f"60.00 ± {tables.MISSING}" in (tmp_path / "t.md").read_text()
+    assert r"60.00 $\pm$ --" in (tmp_path / "t.tex").read_text()
+    assert pd.read_csv(tmp_path / "t.csv")["f1_std"].isna().all()  # empty cells
 
 
 def test_fmt_missing_is_a_dash():
@@ -62,15 +82,28 @@ def test_rus_agreement_counts_u1_u2_as_u_per_predicted_type():
     assert out["chance"] == 50.0 and out["n"] == 4
 
 
-def test_categorisation_joins_human_annotations_and_paper_column():
-    typed = pd.DataFrame({"id": ["1", "2", "3", "4"], "interaction": ["R", "U", "S", "S"]})
-    human = pd.DataFrame({"id": [1, 2, 3], "type": ["R", "S", "S"]})
+TYPED = pd.DataFrame({"id": ["1", "2", "3", "4"], "interaction": ["R", "U", "S", "S"]})
+
+
+def test_categorisation_joins_human_annotations_and_paper_column(tmp_path):
+    human = tmp_path / "human.csv"
+    pd.DataFrame({"id": [1, 2, 3], "type": ["R", "S", "S"]}).to_csv(human, index=False)
     paper = {"rq3_categorization_vs_human": {"f1_overall": 51.26, "accuracy": {"R": 64.3}}}
-    out = tables.categorisation({}, {"mustard": (typed, human)}, paper).iloc[0]
+    out = tables.categorisation({}, {"mustard": (TYPED, human)}, paper).iloc[0]
     assert out["reference"] == "human" and out["n"] == 3
     assert out["accuracy"] == pytest.approx(200 / 3) and out["accuracy_U"] == 0.0
     assert out["paper_macro_f1"] == "51.26" and out["paper_accuracy_R"] == "64.30"
     assert out["paper_accuracy_U"] == tables.MISSING
+
+
+def test_human_annotations_of_unknown_ids_are_an_error_naming_file_and_ids(tmp_path):
+    human = tmp_path / "human.csv"
+    pd.DataFrame({"id": [1, 9, 3, 8], "type": ["R", "S", "S", "U"]}).to_csv(human, index=False)
+    with pytest.raises(ValueError) as error:
+        tables.categorisation({}, {"mustard": (TYPED, human)}, {})
+    message = str(error.value)
+    assert f"dataset 'mustard': 2 invalid row(s) in {human}" in message
+    assert "id='9' (line 3): id is not a datapoint" in message and "id='8' (line 5)" in message
 
 
 def _scores(records, scheme="rus", dataset="mustard", family="mlp"):
@@ -99,7 +132,7 @@ def test_per_interaction_pairs_baseline_with_matching_expert_and_paper():
 
 
 def test_partition_ablation_counts_and_paper():
-    records = [(0, "all", "model", 70.0)]
+    records = [(0, "all", "mmoe", 70.0)]
     metrics = pd.concat([_scores(records), _scores(records, scheme="random")])
     counts = pd.DataFrame(
         {"scheme": ["rus"] * 3 + ["random"] * 3, "split": ["train_partition"] * 6,
@@ -124,20 +157,52 @@ def test_five_types_counts_expert_of_the_group_and_paper():
     assert row["n"] == 2 and row["expert_f1_mean"] == 30.0 and row["single_model_f1_mean"] == 20.0
     assert row["paper_n"] == "37" and row["paper_single"] == tables.MISSING
     markdown = tables.to_markdown(out.reset_index(), ["single_model_f1", "expert_f1"])
-    assert "30.00 ± 0.00" in markdown and markdown.count(tables.MISSING) > 4  # no scores: dashes
+    assert (
+        f"30.00 ± {tables.MISSING}" in markdown and markdown.count(tables.MISSING) > 4
+    )  # no scores: dashes
 
 
-def test_parameters_total_and_active_sizes():
-    records = [(s, "all", m, f1 + s) for s in (0, 1) for m, f1 in (("baseline", 50), ("model", 60))]
-    roles = {"all": 100, "R": 100, "U": 100, "S": 100, "fuser": 10}
-    sizes = pd.DataFrame(
-        [{"dataset": "mustard", "family": "mlp", "role": r, "seed": s, "total": t}
-         for s in (0, 1) for r, t in roles.items()]
-    )  # fmt: skip
-    out = tables.parameters(_scores(records), sizes, "rus").set_index("method")
-    assert out.loc["single model", ["total", "active"]].tolist() == [100, 100]
-    assert out.loc["+MMoE", ["total", "active"]].tolist() == [310, 110]
-    assert out.loc["+MMoE", "f1_mean"] == 60.5
+def _model_folders(tmp_path, family, sizes):
+    """Model folders (as the tables rule lists them) whose summaries hold ``sizes``: role ->
+    (total, trainable), for seeds 0 and 1."""
+    models = []
+    for seed in (0, 1):
+        for role, (total, trainable) in sizes.items():
+            path = tmp_path / family / role / f"seed{seed}"
+            parameters = {"total": total, "trainable": trainable}
+            io.write_json({"best_epoch": 1, "parameters": parameters}, path / "summary.json")
+            models.append(
+                {"dataset": "mustard", "family": family, "role": role, "seed": seed, "path": path}
+            )
+    return models
+
+
+def test_parameter_counts_read_each_model_summary(tmp_path):
+    models = _model_folders(tmp_path, "encoder-lora", {"all": (1000, 10), "fuser": (1002, 12)})
+    counts = tables.parameter_counts(models).set_index(["role", "seed"])
+    assert counts.loc[("fuser", 1), ["total", "trainable", "frozen"]].tolist() == [1002, 12, 990]
+    assert set(counts.columns) >= {"dataset", "family", "path"} and len(counts) == 4
+
+
+def test_parameters_count_what_the_selected_router_runs_and_a_shared_backbone_once(tmp_path):
+    records = [(s, "all", m, f1 + s) for s in (0, 1) for m, f1 in (("baseline", 50), ("mmoe", 60))]
+    mlp = {"all": (100, 100), "R": (100, 100), "U": (100, 100), "S": (100, 100), "fuser": (10, 10)}
+    lora = {role: (1000 + 10, 10) for role in ("all", "R", "U", "S")} | {"fuser": (1000 + 11, 11)}
+    counts = tables.parameter_counts(
+        _model_folders(tmp_path, "mlp", mlp) + _model_folders(tmp_path, "lora", lora)
+    )
+    scores = pd.concat([_scores(records), _scores(records, family="lora")])
+    selected = _selected(*[("mlp", s, "model_hard") for s in (0, 1)])
+    selected = pd.concat([selected, _selected(("lora", 0, "model"), ("lora", 1, "proxy"))])
+    out = tables.parameters(scores, counts, selected, "rus").set_index(["family", "method"])
+    columns = ["active", "trainable"]
+    assert out.loc[("mlp", "single model"), columns].tolist() == [100, 100]
+    assert out.loc[("mlp", "+MMoE"), columns].tolist() == [310, 310]  # 3 experts + fuser run
+    assert out.loc[("lora", "single model"), columns].tolist() == [1010, 10]
+    # seed 0: 3 experts + fuser (41 trainable); seed 1, proxy: 3 experts + single model (40);
+    # the shared backbone counted once
+    assert out.loc[("lora", "+MMoE"), columns].tolist() == [1000 + 40.5, 40.5]
+    assert out.loc[("mlp", "+MMoE"), "f1_mean"] == 60.5
 
 
 def test_dataset_summary_shares():
@@ -177,12 +242,12 @@ def test_evaluate_scores_each_five_type_for_the_five_type_table():
 
 
 def test_multitask_single_vs_pooled_counts_and_paper():
-    records = [(s, "all", "model", 60.0 + s) for s in (0, 2)]
+    records = [(s, "all", "mmoe", 60.0 + s) for s in (0, 2)]
     records += [(s, "S", "expert_S", 30.0) for s in (0, 2)]
     single = pd.concat([_scores(records), _scores(records, scheme="random")])
     pooled = (
         pd.concat(
-            [_scores([(s, "all", "model", 70.0), (s, "S", "expert_S", 40.0 + s)]) for s in (0, 2)]
+            [_scores([(s, "all", "mmoe", 70.0), (s, "S", "expert_S", 40.0 + s)]) for s in (0, 2)]
         )
         .drop(columns="scheme")
         .assign(group="g")
@@ -204,7 +269,27 @@ def test_multitask_single_vs_pooled_counts_and_paper():
 
 
 def test_multitask_without_groups_is_an_empty_table(tmp_path):
-    out = tables.multitask(_scores([(0, "all", "model", 1.0)]), pd.DataFrame(), {}, {}, {}, "rus")
+    out = tables.multitask(_scores([(0, "all", "mmoe", 1.0)]), pd.DataFrame(), {}, {}, {}, "rus")
     assert out.empty and list(out.columns) == tables.MULTITASK_COLUMNS
     tables.write_table(out, ["f1", "s_expert_accuracy"], tmp_path / "multitask")
     assert "paper_f1" in (tmp_path / "multitask.md").read_text()
+
+
+def test_selected_routers_and_routing_diagnostics_from_the_fused_runs(tmp_path):
+    fused = []
+    for seed, (router, accuracy) in enumerate((("proxy", 80.0), ("model_hard", 90.0))):
+        stem = tmp_path / f"seed{seed}"
+        io.write_json({"mmoe_router": router}, f"{stem}.json")
+        pd.DataFrame(
+            [("val", "router_accuracy", "proxy", "auto", 0.0),
+             ("test", "router_accuracy", "proxy", "auto", accuracy),
+             ("test", "expert_accuracy", "S", "R", 10.0)],
+            columns=["split", "measure", "subject", "reference", "value"],
+        ).to_csv(f"{stem}.routing.csv", index=False)  # fmt: skip
+        fused.append({"dataset": "d", "family": "mlp", "seed": seed,
+                      "routing": f"{stem}.routing.csv", "settings": f"{stem}.json"})  # fmt: skip
+    assert tables.load_selected(fused)["router"].tolist() == ["proxy", "model_hard"]
+    out = tables.routing_diagnostics(fused).set_index(["measure", "subject", "reference"])
+    assert len(out) == 2  # the test split only
+    assert out.loc[("router_accuracy", "proxy", "auto"), "value_mean"] == 85.0
+    assert out.loc[("expert_accuracy", "S", "R"), ["value_std", "seeds"]].tolist() == [0.0, 2]

@@ -15,12 +15,9 @@ PID_TERMS = {
     "U2": "uniqueness U2 (x2)",
     "S": "synergy S",
 }
-SIZE_MARKERS = {  # method -> (size column, marker, legend text) per point drawn
-    "single model": [("total", "o", "single model")],
-    "+MMoE": [
-        ("total", "s", "+MMoE, all parameters"),
-        ("active", "^", "+MMoE, active at inference (1 expert + fuser)"),
-    ],
+MARKERS = {  # method -> (marker, legend text)
+    "single model": ("o", "single model"),
+    "+MMoE": ("s", "+MMoE (experts + router model, all run)"),
 }
 
 
@@ -81,9 +78,8 @@ def per_interaction_bars(stats: pd.DataFrame, out: str | Path, metric: str = "ac
 
 
 def parameters_vs_f1(stats: pd.DataFrame, out: str | Path) -> int:
-    """Figure 8: test F1 against parameter count, one panel per dataset: per family the single
-    model, and the mixture at its total and its active-at-inference size. Returns the points drawn.
-    """
+    """Figure 8: test F1 against the parameters run at inference (``active``), one panel per
+    dataset: per family the single model and the mixture. Returns the points drawn."""
     from matplotlib.ticker import EngFormatter, LogLocator, NullFormatter
 
     panels = list(stats.groupby("dataset", sort=True))
@@ -92,26 +88,26 @@ def parameters_vs_f1(stats: pd.DataFrame, out: str | Path) -> int:
     points = 0
     for ax, (dataset, group) in zip(axes, panels, strict=False):
         for (family, method), rows in group.groupby(["family", "method"], sort=True):
-            for size, marker, label in SIZE_MARKERS[method]:
-                ax.errorbar(
-                    rows[size],
-                    rows["f1_mean"],
-                    yerr=rows["f1_std"],
-                    fmt=marker,
-                    color=colours[family],
-                    capsize=3,
-                    markersize=8,
-                    label=f"{family}: {label}",
-                )
-                points += len(rows)
+            marker, label = MARKERS[method]
+            ax.errorbar(
+                rows["active"],
+                rows["f1_mean"],
+                yerr=rows["f1_std"],
+                fmt=marker,
+                color=colours[family],
+                capsize=3,
+                markersize=8,
+                label=f"{family}: {label}",
+            )
+            points += len(rows)
         ax.set_xscale("log")
-        sizes = group[["total", "active"]].stack()
+        sizes = group["active"]
         wide = sizes.max() > 100 * sizes.min()  # over two decades: label decades only
         ax.xaxis.set_major_locator(LogLocator(subs=(1.0,) if wide else (1.0, 2.0, 5.0)))
         ax.xaxis.set_major_formatter(EngFormatter())
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.margins(x=0.15)
-        ax.set_xlabel("parameters (count, log scale)")
+        ax.set_xlabel("parameters run at inference (count, log scale)")
         ax.set_ylabel("test F1 (%)")
         ax.set_title(dataset)
         ax.grid(alpha=0.3)

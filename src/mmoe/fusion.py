@@ -1,15 +1,29 @@
 """Fusing the interaction experts' outputs into one prediction per datapoint.
 
-All strategies mix the experts' class probabilities (softmax of their logits):
+All strategies mix the experts' class probabilities (softmax of their logits). The experts are
+one per type of an expert set (``R``/``U``/``S``, or the short paper's five types):
 
-- ``model``: per-row weights from the fuser (softmax of its R/U/S logits);
+- ``model``: per-row weights from the fuser (softmax of its type logits); ``model_hard``: the
+  fuser's most likely type picks one expert;
+- ``model_agreement``: the fuser's weights restricted to the types that the row's unimodal
+  outputs allow whatever its label (RUS: ``U`` where the views disagree, ``R``/``S`` where they
+  agree), renormalised; ``model_agreement_hard``: its most likely type picks one expert;
+- ``proxy``: label-free routing (short paper, section 2.3): each row is typed from its unimodal
+  predictions with the single model's prediction standing in for the label, and that type's
+  expert decides; ``proxy_soft``: the expert weights are the type's probability when the proxy
+  label is drawn from the single model's class probabilities;
 - ``average``: equal weights;
-- ``weighted_fixed``: fixed weights (the paper's R=0.2, U=0.5, S=0.3);
-- ``weighted_frequency``: weights equal to the training shares of R, U and S;
-- ``cascaded``: the mean of the R and U experts, unless its confidence (max probability) is below
-  a threshold tuned on the validation split, in which case the S expert decides;
-- ``oracle``: the row's own interaction type (computed with its gold label) picks the expert:
-  an upper bound, not a usable method.
+- ``weighted_fixed``: fixed weights (the paper's R=0.2, U=0.5, S=0.3; a five-type expert gets
+  the weight of its R/U/S class);
+- ``weighted_frequency``: weights equal to the training shares of the types;
+- ``cascaded``: the mean of the redundancy and uniqueness experts, unless its confidence (max
+  probability) is below a threshold tuned on the validation split, in which case the mean of
+  the synergy experts decides;
+- ``oracle``: the row's own type (computed with its gold label) picks the expert: an upper
+  bound, not a usable method.
+
+``mmoe`` (+MMoE, the method) is one label-free router: by default, per fused run, the one with
+the best validation F1 (``ROUTERS`` order breaks ties), or a fixed one.
 """
 
 from __future__ import annotations
@@ -17,10 +31,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mmoe.interactions import INTERACTIONS
+from mmoe.interactions import FIVE_TO_RUS, expert_set_of, proxy_types
 from mmoe.metrics import selection_f1
 
 CASCADE_GRID = np.round(np.arange(0.5, 1.0001, 0.025), 3)
+# The label-free routers, in tie-break order, and the model each runs beside the experts.
+ROUTERS = {
+    "model": "fuser",
+    "model_hard": "fuser",
+    "model_agreement": "fuser",
+    "model_agreement_hard": "fuser",
+    "proxy": "single model",
+    "proxy_soft": "single model",
+}
+SELECTED = "validation"  # the fusion.method choosing the router on validation F1
+MMOE = "mmoe"  # the prediction column of +MMoE
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -31,36 +56,97 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 
 def mix(expert_probs: dict[str, np.ndarray], weights: np.ndarray) -> np.ndarray:
-    """Weighted sum of the experts' probabilities; ``weights`` is (3,) or (n, 3) over R, U, S."""
-    stacked = np.stack([expert_probs[k] for k in INTERACTIONS], axis=1)  # (n, 3, classes)
+    """Weighted sum of the experts' probabilities; ``weights`` is (k,) or (n, k) over the
+    experts in ``expert_probs``' order."""
+    stacked = np.stack(list(expert_probs.values()), axis=1)  # (n, k, classes)
     weights = np.broadcast_to(np.asarray(weights, float), stacked.shape[:2])
     weights = weights / weights.sum(axis=1, keepdims=True)
     return np.einsum("nk,nkc->nc", weights, stacked)
 
 
+def one_hot(types: np.ndarray, order: list[str]) -> np.ndarray:
+    """(n, k) indicator of each row's type among ``order``."""
+    return (np.asarray(types)[:, None] == np.asarray(order)[None, :]).astype(float)
+
+
+def rus_class(expert: str) -> str:
+    """``R``, ``U`` or ``S``: the class of an expert of either expert set."""
+    return FIVE_TO_RUS.get(expert, expert)
+
+
 def cascade(expert_probs: dict[str, np.ndarray], threshold: float) -> np.ndarray:
-    """R and U experts first; the S expert where their mean confidence is below ``threshold``."""
-    first = (expert_probs["R"] + expert_probs["U"]) / 2
+    """Redundancy and uniqueness experts first; the synergy experts where their mean confidence
+    is below ``threshold``."""
+    first = [p for k, p in expert_probs.items() if rus_class(k) != "S"]
+    synergy = [p for k, p in expert_probs.items() if rus_class(k) == "S"]
+    first, synergy = np.mean(first, axis=0), np.mean(synergy, axis=0)
     unsure = first.max(axis=1) < threshold
-    return np.where(unsure[:, None], expert_probs["S"], first)
+    return np.where(unsure[:, None], synergy, first)
 
 
 def tune_cascade(expert_probs: dict[str, np.ndarray], labels: np.ndarray) -> float:
     """The grid threshold with the best validation F1 (the smallest one on ties)."""
-    n_classes = expert_probs["R"].shape[1]
+    n_classes = next(iter(expert_probs.values())).shape[1]
     scores = [
         selection_f1(labels, cascade(expert_probs, t).argmax(1), n_classes) for t in CASCADE_GRID
     ]
     return float(CASCADE_GRID[int(np.argmax(scores))])
 
 
-def oracle(expert_probs: dict[str, np.ndarray], interaction: np.ndarray) -> np.ndarray:
-    """Each row's probabilities from the expert of its own interaction type."""
-    out = np.empty_like(expert_probs["R"])
-    for kind in INTERACTIONS:
-        rows = np.asarray(interaction) == kind
-        out[rows] = expert_probs[kind][rows]
-    return out
+def oracle(expert_probs: dict[str, np.ndarray], types: np.ndarray) -> np.ndarray:
+    """Each row's probabilities from the expert of its own type."""
+    return mix(expert_probs, one_hot(types, list(expert_probs)) + 1e-12)
+
+
+def proxy_weights(
+    rows: pd.DataFrame, p_positive: np.ndarray, experts: list[str], gamma: float
+) -> np.ndarray:
+    """Soft label-free routing: each row's probability of each type when its label is drawn
+    with P(y = 1) = ``p_positive`` (the single model's), from its unimodal outputs alone."""
+    kinds = expert_set_of(experts)
+    as_one = one_hot(proxy_types(rows, np.ones(len(rows), int), kinds, gamma), experts)
+    as_zero = one_hot(proxy_types(rows, np.zeros(len(rows), int), kinds, gamma), experts)
+    p = np.asarray(p_positive, float)[:, None]
+    return p * as_one + (1 - p) * as_zero
+
+
+def routers(
+    rows: pd.DataFrame,
+    fuser_logits: np.ndarray,
+    baseline_probs: np.ndarray,
+    experts: list[str],
+    gamma: float,
+) -> dict[str, np.ndarray]:
+    """Per-row expert weights (n, k) of every label-free router, soft and hard."""
+    experts_arr = np.asarray(experts)
+    fuser = softmax(fuser_logits)
+    allowed = fuser * (proxy_weights(rows, np.full(len(rows), 0.5), experts, gamma) > 0)
+    allowed = (allowed + 1e-12) / (allowed + 1e-12).sum(axis=1, keepdims=True)
+    proxy = proxy_types(rows, baseline_probs.argmax(1), expert_set_of(experts), gamma)
+    routed = {
+        "model": fuser,
+        "model_hard": one_hot(experts_arr[fuser.argmax(1)], experts),
+        "model_agreement": allowed,
+        "model_agreement_hard": one_hot(experts_arr[allowed.argmax(1)], experts),
+        "proxy": one_hot(proxy, experts),
+        "proxy_soft": proxy_weights(rows, baseline_probs[:, 1], experts, gamma),
+    }
+    return {name: routed[name] for name in ROUTERS}
+
+
+def select_router(predictions: pd.DataFrame, labels: np.ndarray, method: str) -> tuple[str, dict]:
+    """The router of +MMoE and every router's validation F1: ``method`` itself, or for
+    ``validation`` the router with the best validation F1 (the first in ``ROUTERS`` on ties)."""
+    is_val = (predictions["split"] == "val").to_numpy()
+    scores = {
+        name: 100 * selection_f1(labels[is_val], predictions[name].to_numpy()[is_val], 2)
+        for name in ROUTERS
+    }
+    if method == SELECTED:
+        return max(scores, key=scores.get), scores
+    if method not in ROUTERS:
+        raise ValueError(f"unknown fusion method {method!r}; known: {SELECTED}, {list(ROUTERS)}")
+    return method, scores
 
 
 def fuse(
@@ -70,41 +156,53 @@ def fuse(
     fuser_logits: np.ndarray,
     fixed_weights: dict[str, float],
     frequency_weights: dict[str, float],
+    gamma: float,
+    method: str = SELECTED,
 ) -> tuple[pd.DataFrame, dict]:
-    """Predicted labels of every strategy for ``rows`` (id, split, label, interaction).
+    """Predicted labels of every strategy for ``rows`` (id, split, label, ``type``: the row's
+    own type in the expert set, and the unimodal ``y1``, ``y2``, ``p1``, ``p2``).
 
-    Returns the predictions (one column per method) and the fitted settings (cascade threshold,
-    weights used).
+    ``expert_logits`` holds one expert per type, in the fuser's class order. Returns the
+    predictions (one column per method, ``mmoe`` the router that ``method`` names or, for
+    ``validation``, selects) and the fitted settings (cascade threshold, weights, the router of
+    +MMoE and every router's validation F1).
     """
+    experts = list(expert_logits)
     probs = {k: softmax(v) for k, v in expert_logits.items()}
+    baseline = softmax(baseline_logits)
     is_val = (rows["split"] == "val").to_numpy()
     threshold = tune_cascade(
         {k: v[is_val] for k, v in probs.items()}, rows["label"].to_numpy()[is_val]
     )
-    fixed = np.array([fixed_weights[k] for k in INTERACTIONS])
-    frequency = np.array([frequency_weights[k] for k in INTERACTIONS])
+    fixed = np.array([fixed_weights[rus_class(k)] for k in experts])
+    frequency = np.array([frequency_weights.get(k, 0.0) for k in experts])
+    routed = routers(rows, fuser_logits, baseline, experts, gamma)
     fused = {
-        "baseline": softmax(baseline_logits),
-        "model": mix(probs, softmax(fuser_logits)),
-        "average": mix(probs, np.ones(len(INTERACTIONS))),
+        "baseline": baseline,
+        **{name: mix(probs, weights) for name, weights in routed.items()},
+        "average": mix(probs, np.ones(len(experts))),
         "weighted_fixed": mix(probs, fixed),
         "weighted_frequency": mix(probs, frequency),
         "cascaded": cascade(probs, threshold),
-        "oracle": oracle(probs, rows["interaction"].to_numpy()),
-        **{f"expert_{k}": probs[k] for k in INTERACTIONS},
+        "oracle": oracle(probs, rows["type"].to_numpy()),
+        **{f"expert_{k}": probs[k] for k in experts},
     }
     predictions = rows[["id", "split"]].copy()
-    for method, p in fused.items():
-        predictions[method] = p.argmax(axis=1)
+    for name, p in fused.items():
+        predictions[name] = p.argmax(axis=1)
+    router, val_f1 = select_router(predictions, rows["label"].to_numpy(), method)
+    predictions[MMOE] = predictions[router]
     settings = {
+        "mmoe_router": router,
+        "router_val_f1": val_f1,
         "cascade_threshold": threshold,
-        "weights_fixed": dict(zip(INTERACTIONS, fixed.tolist(), strict=True)),
-        "weights_frequency": dict(zip(INTERACTIONS, frequency.tolist(), strict=True)),
+        "weights_fixed": dict(zip(experts, fixed.tolist(), strict=True)),
+        "weights_frequency": dict(zip(experts, frequency.tolist(), strict=True)),
     }
     return predictions.reset_index(drop=True), settings
 
 
 def frequency_weights(assignment: pd.DataFrame) -> dict[str, float]:
-    """Shares of R, U and S among a scheme's training rows."""
+    """Shares of each type among a scheme's training rows."""
     shares = assignment["interaction"].value_counts(normalize=True)
-    return {k: float(shares.get(k, 0.0)) for k in INTERACTIONS}
+    return {k: float(v) for k, v in shares.items()}

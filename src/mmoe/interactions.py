@@ -38,6 +38,8 @@ FIVE_TO_RUS = {
     "disagreement_unique_x2": "U",
     "disagreement_synergy": "S",
 }
+EXPERT_SETS = {"rus": INTERACTIONS, "five": FIVE_TYPES}  # one expert per type of the set
+TYPE_COLUMNS = {"rus": "interaction", "five": "five_type"}  # each set's column in the typed table
 SCHEMES = ("rus", "rus_balanced", "random", "soft")
 UNSCORED = "unscored"  # five-type of a row whose answer parsed to no probability
 
@@ -65,6 +67,24 @@ def classify_five(p1: np.ndarray, p2: np.ndarray, y: np.ndarray, gamma: float) -
     return np.where(agree, agreed, disagreed).astype(object)
 
 
+def expert_set_of(experts: list[str]) -> str:
+    """The name of the expert set whose types are ``experts``."""
+    for name, types in EXPERT_SETS.items():
+        if set(experts) == set(types):
+            return name
+    raise ValueError(f"experts {experts} are no expert set; known: {EXPERT_SETS}")
+
+
+def proxy_types(rows: pd.DataFrame, proxy: np.ndarray, expert_set: str, gamma: float) -> np.ndarray:
+    """Label-free types (short paper, section 2.3): each row typed from its unimodal outputs
+    (``y1``, ``y2``; ``p1``, ``p2`` for the five types) with ``proxy``, e.g. a multimodal model's
+    prediction, in place of the gold label. With binary labels, RUS: views that disagree are
+    ``U``; agreeing views are ``R`` if the proxy agrees with them, else ``S``."""
+    if expert_set == "rus":
+        return classify_rus(rows["y1"].to_numpy(), rows["y2"].to_numpy(), proxy)[0]
+    return classify_five(rows["p1"].to_numpy(), rows["p2"].to_numpy(), proxy, gamma)
+
+
 def label_interactions(
     data: pd.DataFrame, unimodal: dict[str, pd.DataFrame], gamma: float
 ) -> pd.DataFrame:
@@ -88,34 +108,39 @@ def label_interactions(
     return out
 
 
-def scheme_assignment(train: pd.DataFrame, scheme: str, seed: int) -> pd.DataFrame:
-    """The training rows of ``scheme`` with their ``interaction`` column.
+def scheme_assignment(
+    train: pd.DataFrame, scheme: str, seed: int, expert_set: str = "rus"
+) -> pd.DataFrame:
+    """The rows of ``scheme`` with their ``interaction`` column (a type of ``expert_set``).
 
-    ``rus``: the hard types; ``rus_balanced``: each type downsampled to the smallest one;
-    ``random``: the hard types' sizes with members drawn at random; ``soft``: the soft types.
+    ``rus``: the hard types (the five types for ``expert_set="five"``); ``rus_balanced``: each
+    type downsampled to the smallest one; ``random``: the types' sizes with members drawn at
+    random; ``soft``: the soft types (folded into R/U/S for the ``rus`` set).
     """
     rng = np.random.default_rng(seed)
-    rows = train[["id", "label", "interaction"]].copy()
-    if scheme == "rus":
-        return rows
-    if scheme == "soft":
-        unscored = train.loc[train["soft_interaction"] == UNSCORED, "id"].tolist()
-        if unscored:
-            raise ValueError(
-                f"the soft scheme needs both views' probabilities; {len(unscored)} training "
-                f"row(s) have none, e.g. {unscored[:5]}"
-            )
-        return rows.assign(interaction=train["soft_interaction"].to_numpy())
+    column = TYPE_COLUMNS[expert_set]
+    if scheme == "soft" and expert_set == "rus":
+        column = "soft_interaction"
+    rows = train[["id", "label"]].assign(interaction=train[column].to_numpy())
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown partition scheme {scheme!r}; known: {', '.join(SCHEMES)}")
+    unscored = rows.loc[rows["interaction"] == UNSCORED, "id"].tolist()
+    if unscored:
+        raise ValueError(
+            f"the {scheme} scheme of the {expert_set} set needs both views' probabilities; "
+            f"{len(unscored)} row(s) have none, e.g. {unscored[:5]}"
+        )
     if scheme == "random":
         return rows.assign(interaction=rng.permutation(rows["interaction"].to_numpy()))
     if scheme == "rus_balanced":
-        smallest = rows["interaction"].value_counts().reindex(INTERACTIONS, fill_value=0).min()
+        sizes = rows["interaction"].value_counts()
+        smallest = sizes.reindex(EXPERT_SETS[expert_set], fill_value=0).min()
         picks = [
-            group.iloc[np.sort(rng.choice(len(group), size=smallest, replace=False))]
+            group.iloc[np.sort(rng.choice(len(group), size=int(smallest), replace=False))]
             for _, group in rows.groupby("interaction", sort=True)
         ]
         return pd.concat(picks).sort_index()
-    raise ValueError(f"unknown partition scheme {scheme!r}; known: {', '.join(SCHEMES)}")
+    return rows
 
 
 def write_partition(rows: pd.DataFrame, path: str | Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -9,11 +10,19 @@ import pandas as pd
 import yaml
 
 from mmoe import io
+from mmoe.datasets.validate import DataValidationError, Problem
+from mmoe.fusion import MMOE, ROUTERS
 from mmoe.interactions import FIVE_TO_RUS, FIVE_TYPES, INTERACTIONS
 
 MISSING = "–"
 FUSION_ROWS = {
+    MMOE: "+MMoE (the selected router)",
     "model": "model-based",
+    "model_hard": "model-based, hard",
+    "model_agreement": "model-based within the views' (dis)agreement",
+    "model_agreement_hard": "model-based within the views' (dis)agreement, hard",
+    "proxy": "label-free types, single model as label proxy",
+    "proxy_soft": "label-free types, single model as label proxy, soft",
     "average": "average",
     "weighted_fixed": "weighted (fixed 0.2/0.5/0.3)",
     "weighted_frequency": "weighted (training frequency)",
@@ -31,7 +40,9 @@ PAPER_FUSION_KEYS = {
 PAPER_RQ1_KEYS = {"ALBEF": "albef_experts"}  # paper model -> its per-interaction scores (Fig. 7)
 PAPER_DATASET = "mustard"  # the ablations, RQ1, RQ3 and the five-type table are MUStARD-only
 KEYS = ["dataset", "family", "scheme"]
-MODELS = {"baseline": "single model", "model": "+MMoE"}
+MODELS = {"baseline": "single model", MMOE: "+MMoE"}
+# The model each router runs beside the experts (fusion.ROUTERS) as a role of parameter_counts.
+ROUTER_ROLES = {"fuser": "fuser", "single model": "all"}
 SPLITS = ["train", "val", "test"]
 
 
@@ -45,6 +56,19 @@ def load_metrics(runs: list[dict]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def load_selected(fused: list[dict]) -> pd.DataFrame:
+    """The router of +MMoE of each fused run (dataset, family, seed, ``settings``: its file)."""
+    return pd.DataFrame(
+        [
+            {
+                **{k: run[k] for k in ("dataset", "family", "seed")},
+                "router": json.loads(Path(run["settings"]).read_text())["mmoe_router"],
+            }
+            for run in fused
+        ]
+    )
+
+
 def load_reported(path: str | Path) -> dict:
     """The seed documents' reported numbers (``reported.yaml``)."""
     with open(path, encoding="utf-8") as handle:
@@ -52,19 +76,18 @@ def load_reported(path: str | Path) -> dict:
 
 
 def mean_std(frame: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
-    """Mean, std (ddof=1; 0 for a single seed) and seed count of ``columns`` grouped ``by``."""
+    """Mean, std (ddof=1; NaN, i.e. undefined, for a single seed) and seed count of ``columns``
+    grouped ``by``."""
     grouped = frame.groupby(by, sort=False)[columns]
-    out = (
-        grouped.mean().add_suffix("_mean").join(grouped.std(ddof=1).fillna(0.0).add_suffix("_std"))
-    )
+    out = grouped.mean().add_suffix("_mean").join(grouped.std(ddof=1).add_suffix("_std"))
     return out.join(grouped.size().rename("seeds")).reset_index()
 
 
 def fmt(mean: float, std: float) -> str:
-    """``mean ± std`` with two decimals, or a dash for a missing value."""
+    """``mean ± std`` with two decimals; a dash for a missing mean or an undefined std."""
     if pd.isna(mean):
         return MISSING
-    return f"{mean:.2f} ± {std:.2f}"
+    return f"{mean:.2f} ± {MISSING if pd.isna(std) else f'{std:.2f}'}"
 
 
 def paper_value(value: object, decimals: int = 2) -> str:
@@ -91,12 +114,24 @@ def _test_overall(metrics: pd.DataFrame) -> pd.DataFrame:
 
 
 def main_results(
-    metrics: pd.DataFrame, reported: dict, paper_models: dict, scheme: str
+    metrics: pd.DataFrame,
+    selected: pd.DataFrame,
+    reported: dict,
+    paper_models: dict,
+    scheme: str,
 ) -> pd.DataFrame:
-    """Table 1: baseline vs +MMoE (model-based fusion) per dataset and family, test split."""
+    """Table 1: baseline vs +MMoE per dataset and family, test split, with the routers of +MMoE
+    (``selected``: :func:`load_selected`) and how many seeds chose each."""
     rows = _test_overall(metrics)
     rows = rows[(rows["scheme"] == scheme) & rows["method"].isin(MODELS)]
     stats = mean_std(rows, ["dataset", "family", "method"], ["precision", "recall", "f1"])
+    routers = selected.groupby(["dataset", "family"])["router"].agg(
+        lambda chosen: ", ".join(f"{r} ×{n}" for r, n in chosen.value_counts().items())
+    )
+    stats["routers"] = [
+        routers.get((d, f)) if m == MMOE else None
+        for d, f, m in zip(stats["dataset"], stats["family"], stats["method"], strict=True)
+    ]
     stats["method"] = stats["method"].map(MODELS)
     paper = reported.get("table1_main_results", {})
 
@@ -165,7 +200,7 @@ def partition_ablation(
 ) -> pd.DataFrame:
     """Table 2: per partition scheme, training counts of R/U/S and +MMoE test F1."""
     rows = _test_overall(metrics)
-    stats = mean_std(rows[rows["method"] == "model"], ["dataset", "family", "scheme"], ["f1"])
+    stats = mean_std(rows[rows["method"] == MMOE], ["dataset", "family", "scheme"], ["f1"])
     paper = reported.get("table2_partition_ablation", {})
     for kind in INTERACTIONS:
         stats[f"n_{kind}"] = [
@@ -220,33 +255,63 @@ def five_types(
     return out
 
 
-def parameters(metrics: pd.DataFrame, counts: pd.DataFrame, scheme: str) -> pd.DataFrame:
-    """Figure 8: parameters (total; active at inference) vs test F1, single model and +MMoE.
+def parameter_counts(models: list[dict]) -> pd.DataFrame:
+    """One row per trained model: the record's keys (dataset, family, role, seed, path) and the
+    counts its family saved in ``summary.json``: ``total``, ``trainable`` (what training updated)
+    and ``frozen`` (the rest: a LoRA family's pretrained backbone, 0 for the MLP)."""
+    summaries = [json.loads((Path(m["path"]) / "summary.json").read_text()) for m in models]
+    frame = pd.DataFrame(models)
+    frame["total"] = [s["parameters"]["total"] for s in summaries]
+    frame["trainable"] = [s["parameters"]["trainable"] for s in summaries]
+    return frame.assign(frozen=frame["total"] - frame["trainable"])
 
-    ``counts`` has dataset, family, role (all/R/U/S/fuser) and total per trained model. A mixture
-    holds three experts and a fuser; at inference one expert and the fuser run per datapoint.
+
+def parameters(
+    metrics: pd.DataFrame, counts: pd.DataFrame, selected: pd.DataFrame, scheme: str
+) -> pd.DataFrame:
+    """Figure 8: parameters run at inference vs test F1, single model and +MMoE.
+
+    ``counts`` is :func:`parameter_counts` of the baseline (role ``all``), the experts and the
+    fuser; ``selected`` the router of +MMoE per run (:func:`load_selected`). +MMoE runs every
+    expert and the model its router reads (:data:`mmoe.fusion.ROUTERS`: the fuser, or the single
+    model for the proxy routers); ``active`` counts them, their shared frozen backbone (one per
+    family) once, and ``trainable`` what training updated: means over seeds, whose routers may
+    differ.
     """
-    sizes = counts.groupby(["dataset", "family", "role"])["total"].max().unstack("role")
-    experts = sizes[list(INTERACTIONS)]
-    sizes = pd.concat(
-        {
-            MODELS["baseline"]: pd.DataFrame({"total": sizes["all"], "active": sizes["all"]}),
-            MODELS["model"]: pd.DataFrame(
-                {
-                    "total": experts.sum(axis=1) + sizes["fuser"],
-                    "active": experts.max(axis=1) + sizes["fuser"],
-                }
-            ),
-        },
-        names=["method"],
-    ).reset_index()
+    sizes = counts.groupby(["dataset", "family", "role"])[["trainable", "frozen"]].max()
+    experts = [r for r in sizes.index.unique("role") if r not in ("all", "fuser")]
+
+    def run(dataset: str, family: str, method: str, roles: list[str]) -> dict:
+        models = sizes.loc[[(dataset, family, role) for role in roles]]
+        trainable = int(models["trainable"].sum())
+        active = trainable + int(models["frozen"].max())
+        return {"dataset": dataset, "family": family, "method": method, "active": active,
+                "trainable": trainable}  # fmt: skip
+
+    pairs = sizes.index.droplevel("role").unique()
+    runs = [run(d, f, MODELS["baseline"], ["all"]) for d, f in pairs] + [
+        run(d, f, MODELS[MMOE], [*experts, ROUTER_ROLES[ROUTERS[r]]])
+        for d, f, r in zip(selected["dataset"], selected["family"], selected["router"], strict=True)
+    ]
+    keys = ["dataset", "family", "method"]
+    size = pd.DataFrame(runs).groupby(keys, as_index=False)[["active", "trainable"]].mean()
     rows = _test_overall(metrics)
     rows = rows[(rows["scheme"] == scheme) & rows["method"].isin(MODELS)]
-    keys = ["dataset", "family", "method"]
     stats = mean_std(rows.assign(method=rows["method"].map(MODELS)), keys, ["f1"])
-    return stats.merge(sizes, on=keys, how="left")[
-        [*keys, "total", "active", "f1_mean", "f1_std", "seeds"]
+    return stats.merge(size, on=keys, how="left")[
+        [*keys, "active", "trainable", "f1_mean", "f1_std", "seeds"]
     ]
+
+
+def routing_diagnostics(fused: list[dict]) -> pd.DataFrame:
+    """Routing diagnostics (:func:`mmoe.routing.diagnostics`) on the test split, mean and std over
+    seeds per dataset, family, measure, subject and reference; ``fused``: the main scheme's runs
+    (dataset, family, seed) with their ``routing`` file."""
+    keys = ("dataset", "family", "seed")
+    frame = load_metrics([{**{k: r[k] for k in keys}, "path": r["routing"]} for r in fused])
+    test = frame[frame["split"] == "test"]
+    by = ["dataset", "family", "measure", "subject", "reference"]
+    return mean_std(test, by, ["value"])
 
 
 MULTITASK_EXPERTS = {"single": "single-dataset", "pooled": "pooled"}
@@ -284,7 +349,7 @@ def multitask(
     test = pd.concat(runs, ignore_index=True)
     test = test[test["split"] == "test"]
     keys = ["group", "dataset", "family", "experts", "seed"]
-    f1 = test[(test["interaction"] == "all") & (test["method"] == "model")].set_index(keys)["f1"]
+    f1 = test[(test["interaction"] == "all") & (test["method"] == MMOE)].set_index(keys)["f1"]
     synergy = test[(test["interaction"] == "S") & (test["method"] == "expert_S")]
     accuracy = synergy.set_index(keys)["accuracy"].rename("s_expert_accuracy")
     per_seed = pd.concat([f1, accuracy], axis=1).reset_index()
@@ -335,25 +400,48 @@ def rus_agreement(typed: pd.DataFrame, data: pd.DataFrame) -> dict:
     return agreement(typed["interaction"], truth)
 
 
-def human_agreement(typed: pd.DataFrame, annotations: pd.DataFrame) -> dict:
-    """Agreement of the automatic R/U/S types with a human annotation file (columns id, type)."""
-    merged = annotations.astype({"id": str}).merge(
-        typed.astype({"id": str})[["id", "interaction"]], on="id", validate="1:1"
-    )
+def read_annotations(path: str | Path, dataset: str, typed: pd.DataFrame) -> pd.DataFrame:
+    """A human annotation CSV (columns id, type) of ``dataset``; an id that is not one of its
+    datapoints (``typed``), or that repeats, is a :class:`DataValidationError` naming the rows."""
+    annotations = pd.read_csv(path, dtype={"id": str})
+    missing = sorted({"id", "type"} - set(annotations.columns))
+    if missing:
+        raise DataValidationError(dataset, path, [Problem("table", f"missing column(s) {missing}")])
+    ids = annotations["id"]
+    problems = pd.concat(
+        [
+            pd.Series(
+                "id is not a datapoint of the dataset", index=ids.index[~ids.isin(typed["id"])]
+            ),
+            pd.Series("duplicate id", index=ids.index[ids.duplicated()]),
+        ]
+    ).sort_index()
+    if len(problems):
+        rows = [Problem(f"id={ids[i]!r} (line {i + 2})", m) for i, m in problems.items()]
+        raise DataValidationError(dataset, path, rows)
+    return annotations
+
+
+def human_agreement(typed: pd.DataFrame, path: str | Path, dataset: str) -> dict:
+    """Agreement of the automatic R/U/S types with a human annotation CSV (columns id, type)."""
+    typed = typed.astype({"id": str})
+    merged = read_annotations(path, dataset, typed).merge(typed[["id", "interaction"]], on="id")
     return agreement(merged["interaction"], merged["type"])
 
 
 def categorisation(
     synthetic: dict[str, tuple[pd.DataFrame, pd.DataFrame]],
-    human: dict[str, tuple[pd.DataFrame, pd.DataFrame]],
+    human: dict[str, tuple[pd.DataFrame, str | Path]],
     reported: dict,
 ) -> pd.DataFrame:
-    """RQ3: one row per (dataset, reference): synthetic truth, and human annotations if any."""
+    """RQ3: one row per (dataset, reference): synthetic truth (``synthetic``: dataset -> typed rows
+    and data), and human annotations if any (``human``: dataset -> typed rows and the CSV)."""
     rows = [
         {"dataset": d, "reference": "true_interaction", **rus_agreement(t, x)}
         for d, (t, x) in synthetic.items()
     ] + [
-        {"dataset": d, "reference": "human", **human_agreement(t, a)} for d, (t, a) in human.items()
+        {"dataset": d, "reference": "human", **human_agreement(t, a, d)}
+        for d, (t, a) in human.items()
     ]
     out = pd.DataFrame(rows)
     paper = reported.get("rq3_categorization_vs_human", {})

@@ -15,6 +15,6 @@ rule embed_view:
         mem_mb=3000,
         runtime=30,
     params:
-        kind=lambda wildcards: dataset_cfg(wildcards)["views"][wildcards.view],
+        kind=view_kind,
     script:
         "../../scripts/embed_view.py"

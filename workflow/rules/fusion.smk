@@ -1,20 +1,21 @@
 rule fuse:
     input:
+        data="results/{dataset}/data.parquet",
         typed="results/{dataset}/interactions.parquet",
         partition="results/{dataset}/partitions/{scheme}",
-        experts=[logits_file(role) for role in EXPERTS],
+        experts=[logits_file(expert) for expert in EXPERTS],
         fuser=logits_file("fuser"),
-        baseline=logits_file("all", "full"),
+        baseline=SINGLE_MODEL_LOGITS,
     output:
         predictions="results/{dataset}/fused/{family}/{scheme}/seed{seed}.parquet",
         settings="results/{dataset}/fused/{family}/{scheme}/seed{seed}.json",
+        routing="results/{dataset}/fused/{family}/{scheme}/seed{seed}.routing.csv",
     log:
         "logs/{dataset}/fuse/{family}/{scheme}/seed{seed}.log",
     conda:
         "../../envs/core.yaml"
     params:
-        experts=EXPERTS,
-        fixed_weights=config["fusion"]["fixed_weights"],
+        **fusion_params(),
     script:
         "../../scripts/fuse.py"
 

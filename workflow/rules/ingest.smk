@@ -1,14 +1,3 @@
-rule prepare_text_encoder:
-    output:
-        directory(config["text_encoder"]),
-    log:
-        "logs/prepare_text_encoder.log",
-    conda:
-        "../../envs/train.yaml"
-    script:
-        "../../scripts/prepare_text_encoder.py"
-
-
 rule generate_synthetic:
     output:
         directory("results/{dataset}/source"),
@@ -19,7 +8,7 @@ rule generate_synthetic:
     conda:
         "../../envs/core.yaml"
     params:
-        cfg=dataset_cfg,
+        cfg=stage_cfg("ingest"),
         seed=config["seed"],
     script:
         "../../scripts/generate_synthetic.py"
@@ -70,7 +59,7 @@ rule ingest:
     conda:
         "../../envs/core.yaml"
     params:
-        cfg=ingest_cfg,
+        cfg=ingest_params,
         seed=config["seed"],
     script:
         "../../scripts/ingest.py"

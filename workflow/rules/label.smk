@@ -10,16 +10,16 @@ rule label_shard:
         "benchmarks/{dataset}/label_shard/{view}/{shard}.tsv"
     conda:
         "../../envs/llm.yaml"
-    threads: labeling_resource("cpus_per_task", 4)
+    threads: block_resource("labeling", "cpus_per_task", 4)
     resources:
-        mem_mb=labeling_resource("mem_mb", 8000),
-        runtime=labeling_resource("runtime", 120),
-        gpu=labeling_resource("gpu", 0),
+        mem_mb=block_resource("labeling", "mem_mb", 8000),
+        runtime=block_resource("labeling", "runtime", 120),
+        gpu=block_resource("labeling", "gpu", 0),
     params:
         kind=view_kind,
-        labeling=labeling_cfg,
+        labeling=stage_block("labeling"),
         seed=config["seed"],
-        n_shards=lambda wildcards: labeling_cfg(wildcards).get("shards", 1),
+        n_shards=lambda wildcards: dataset_cfg(wildcards)["labeling"].get("shards", 1),
         cache_dir="results/{dataset}/unimodal/cache",
     script:
         "../../scripts/label_shard.py"
@@ -41,7 +41,7 @@ rule label_unimodal:
         runtime=30,
     params:
         kind=view_kind,
-        labeling=labeling_cfg,
+        labeling=stage_block("labeling"),
         seed=config["seed"],
     script:
         "../../scripts/label_unimodal.py"
@@ -59,7 +59,7 @@ rule labeling_summary:
     conda:
         "../../envs/core.yaml"
     params:
-        max_unparsed=lambda wildcards: labeling_cfg(wildcards).get(
+        max_unparsed=lambda wildcards: dataset_cfg(wildcards)["labeling"].get(
             "max_unparsed_rate", 0.05
         ),
     script:
@@ -77,13 +77,13 @@ rule caption_view:
         "benchmarks/{dataset}/caption_view/{view}.tsv"
     conda:
         "../../envs/llm.yaml"
-    threads: captioning_resource("cpus_per_task", 4)
+    threads: block_resource("captioning", "cpus_per_task", 4)
     resources:
-        mem_mb=captioning_resource("mem_mb", 8000),
-        runtime=captioning_resource("runtime", 120),
-        gpu=captioning_resource("gpu", 0),
+        mem_mb=block_resource("captioning", "mem_mb", 8000),
+        runtime=block_resource("captioning", "runtime", 120),
+        gpu=block_resource("captioning", "gpu", 0),
     params:
-        captioning=lambda wildcards: dataset_cfg(wildcards)["captioning"],
+        captioning=stage_block("captioning"),
         seed=config["seed"],
         cache_dir="results/{dataset}/captions/cache",
     script:

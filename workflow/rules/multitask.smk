@@ -23,7 +23,6 @@ rule train_multitask_expert:
         family=lambda wildcards: wildcards.family,
         params=family_params,
         members=multitask_members,
-        role=lambda wildcards: wildcards.expert,
     script:
         "../../scripts/train_multitask_expert.py"
 
@@ -34,15 +33,14 @@ use rule fuse as fuse_multitask with:
         partition=f"results/{{dataset}}/partitions/{config['main_scheme']}",
         experts=expand(multitask_dir("logits"), expert=EXPERTS, allow_missing=True),
         fuser=logits_file("fuser", config["main_scheme"]),
-        baseline=logits_file("all", "full"),
+        baseline=SINGLE_MODEL_LOGITS,
     output:
         predictions="results/multitask/{group}/fused/{family}/{dataset}/seed{seed}.parquet",
         settings="results/multitask/{group}/fused/{family}/{dataset}/seed{seed}.json",
     log:
         "logs/multitask/{group}/fuse/{family}/{dataset}/seed{seed}.log",
     params:
-        experts=EXPERTS,
-        fixed_weights=config["fusion"]["fixed_weights"],
+        **fusion_params(),
         logits_name=lambda wildcards: f"{wildcards.dataset}.parquet",
 
 

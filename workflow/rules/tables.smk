@@ -1,26 +1,8 @@
-rule pid:
-    input:
-        data="results/{dataset}/data.parquet",
-        x1="results/{dataset}/features/x1.npy",
-        x2="results/{dataset}/features/x2.npy",
-        typed="results/{dataset}/interactions.parquet",
-        predictions=lambda wildcards: pid_predictions(wildcards).values(),
-    output:
-        "results/{dataset}/pid.json",
-    log:
-        "logs/{dataset}/pid.log",
-    conda:
-        "../../envs/core.yaml"
-    params:
-        seed=config["seed"],
-        families=lambda wildcards: list(pid_predictions(wildcards)),
-    script:
-        "../../scripts/pid.py"
-
-
 rule tables:
     input:
         metrics=[run["path"] for run in metric_runs()],
+        routing=[run["routing"] for run in fused_runs()],
+        settings=[run["settings"] for run in fused_runs()],
         multitask=[run["path"] for run in multitask_runs()],
         models=[run["path"] for run in model_runs()],
         counts=expand("results/{dataset}/partitions/counts.csv", dataset=DATASETS),
@@ -30,31 +12,26 @@ rule tables:
         human=[config["datasets"][d]["human_annotations"] for d in annotated_datasets()],
         reported=config["reported"],
     output:
-        **{
-            f"{name}_csv": registered(f"results/tables/{name}.csv", name, category)
-            for name, category in TABLES.items()
-        },
-        **{
-            f"{name}_png": registered(
-                f"results/figures/{name}.png", f"figure_{name}", category
-            )
-            for name, category in FIGURES.items()
-        },
-        markdown=table_files("md"),
-        latex=table_files("tex"),
+        **{f"{name}_csv": registered(name, "csv") for name in TABLES},
+        **{f"{name}_png": registered(name, "png") for name in FIGURES},
+        markdown=expand("results/tables/{name}.md", name=TABLES),
+        latex=expand("results/tables/{name}.tex", name=TABLES),
     log:
         "logs/tables.log",
     conda:
         "../../envs/core.yaml"
     params:
         runs=metric_runs(),
+        fused=fused_runs(),
         multitask_runs=multitask_runs(),
-        groups={g: cfg["datasets"] for g, cfg in GROUPS.items()},
+        groups=canonical({g: cfg["datasets"] for g, cfg in GROUPS.items()}),
         models=model_runs(),
         datasets=DATASETS,
         synthetic=synthetic_datasets(),
         annotated=annotated_datasets(),
-        paper_models={f: c.get("paper_model") for f, c in config["families"].items()},
+        paper_models=canonical(
+            {f: c.get("paper_model") for f, c in config["families"].items()}
+        ),
         schemes={"main": config["main_scheme"], "five_types": five_type_scheme()},
     script:
         "../../scripts/tables.py"

@@ -11,7 +11,7 @@ from mmoe.datasets.mmsd2 import load_mmsd2
 from mmoe.datasets.mustard import load_mustard
 from mmoe.datasets.table import load_table
 from mmoe.datasets.urfunny import load_urfunny
-from mmoe.datasets.validate import DataValidationError, validate_rows
+from mmoe.datasets.validate import NO_ROWS, DataValidationError, Problem, validate_rows
 
 __all__ = ["DataValidationError", "load_dataset", "read_dataset"]
 
@@ -62,7 +62,12 @@ def read_dataset(
     fmt = cfg["format"]
     if fmt not in ADAPTERS:
         raise ValueError(f"dataset '{name}': unknown format {fmt!r}; known: {sorted(ADAPTERS)}")
-    frame = ADAPTERS[fmt](Path(source), cfg, seed)
+    source = Path(source)
+    if source.is_file() and source.stat().st_size == 0:
+        raise DataValidationError(
+            name, source, [Problem("table", f"the file is empty ({NO_ROWS})")]
+        )
+    frame = ADAPTERS[fmt](source, cfg, seed)
     columns = ["id", "split", "x1", "x2", "label"]
     frame = frame[columns + [c for c in frame.columns if c not in columns]]
     return validate_rows(

@@ -25,6 +25,7 @@ REQUIRED_COLUMNS = ("id", "split", "x1", "x2", "label")
 ON_INVALID = ("fail", "drop")
 REPORT_COLUMNS = ["id", "line", "reason"]
 MAX_LISTED = 20
+NO_ROWS = "no rows"
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,14 @@ def _id_problems(frame: pd.DataFrame) -> pd.Series:
     ]
     problems = pd.Series(messages, index=ids.index[duplicated], dtype=object)
     missing = ids.index[ids.isna()]
-    return pd.concat([pd.Series("missing id", index=missing, dtype=object), problems])
+    empty = ids.index[ids.notna() & ids.astype("str").str.strip().eq("")]
+    return pd.concat(
+        [
+            pd.Series("missing id", index=missing, dtype=object),
+            pd.Series("empty id", index=empty, dtype=object),
+            problems,
+        ]
+    )
 
 
 def _split_problems(splits: pd.Series) -> pd.Series:
@@ -175,6 +183,8 @@ def _row_problems(
 
 
 def _table_problems(frame: pd.DataFrame) -> list[Problem]:
+    if frame.empty:
+        return [Problem("table", NO_ROWS)]
     present = set(frame["split"].dropna().unique())
     return [Problem("table", f"split '{s}' is empty") for s in SPLITS if s not in present]
 

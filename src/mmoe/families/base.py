@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -29,6 +31,12 @@ class Examples:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the rows: ids, both views, captions and targets (not the features)."""
+        targets = None if self.targets is None else self.targets.tolist()
+        rows = [self.ids, self.x1, self.x2, self.captions, targets]
+        return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
 
     def subset(self, index: np.ndarray) -> Examples:
         """The examples at positions ``index``."""
@@ -63,7 +71,11 @@ class Examples:
 
 
 class ModelFamily(Protocol):
-    """A kind of model: trains on examples, saves to a folder, reloads it and writes logits."""
+    """A kind of model: trains on examples, saves to a folder, reloads it and writes logits.
+
+    A family that can start training from a saved model of its own sets the class attribute
+    ``supports_init_from = True`` and reads ``params["init_from"]`` (that model's folder).
+    """
 
     name: str
 

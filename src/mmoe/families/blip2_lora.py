@@ -33,6 +33,7 @@ class Blip2LoraFamily(CausalLMLoraFamily):
         **CausalLMLoraFamily.defaults,
         "target_modules": r".*language_model.*\.(q_proj|v_proj)",
         "prompt": "Question: {question} Text: {text} Answer:",
+        "chat_template": False,  # the image tokens lead the prompt
         "max_length": 256,
     }
 
@@ -69,17 +70,17 @@ class Blip2LoraFamily(CausalLMLoraFamily):
             return [""] * len(examples)
         return super().view_text(examples, view)
 
-    def prompt_ids(self, processor, examples, hp):
+    def prompt_ids(self, processor, examples, hp, meta):
         text_view = "x2" if image_view(examples) == "x1" else "x1"
         hp = {**hp, "prompt": hp["prompt"].replace("{text}", "{" + text_view + "}")}
-        return super().prompt_ids(processor, examples, hp)
+        return super().prompt_ids(processor, examples, hp, meta)
 
     def encode(self, processor, examples, hp, meta):
         image_ids = [meta["image_token_id"]] * meta["num_query_tokens"]
         paths = getattr(examples, image_view(examples))
         return [
             {"input_ids": image_ids + ids, "image": path}
-            for ids, path in zip(self.prompt_ids(processor, examples, hp), paths, strict=True)
+            for ids, path in zip(self.prompt_ids(processor, examples, hp, meta), paths, strict=True)
         ]
 
     def collate(self, processor, items):

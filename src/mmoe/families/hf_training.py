@@ -2,9 +2,11 @@
 
 ``LoraFamily.fit`` trains the LoRA adapter (and head) with early stopping on validation F1,
 checkpoints every epoch into ``<out_dir>/checkpoint`` (or ``params["checkpoint_dir"]``) and resumes
-from it when restarted, then saves ``<out_dir>/model`` atomically (adapter, head, tokenizer or
-processor and ``family.json``) and ``<out_dir>/params.json`` (parameter counts). Subclasses only
-say how to load the base model, encode examples and turn a batch into class logits.
+from it when restarted with the same settings and rows, then saves ``<out_dir>/model`` atomically
+(adapter, head, tokenizer or processor and ``family.json``) and ``<out_dir>/params.json``
+(parameter counts). The checkpoint stays until the caller has committed everything made from the
+model and calls :func:`discard_checkpoint`. Subclasses only say how to load the base model, encode
+examples and turn a batch into class logits.
 """
 
 from __future__ import annotations
@@ -118,16 +120,22 @@ def checkpoint_path(hp: dict, out_dir) -> Path:
     return Path(hp.get("checkpoint_dir") or Path(out_dir) / "checkpoint") / "last.pt"
 
 
+def discard_checkpoint(params: dict, out_dir: str | Path) -> None:
+    """Delete the epoch checkpoints of the model saved in ``out_dir`` (trained with ``params``),
+    if any: call it once the model and what was made from it are committed."""
+    shutil.rmtree(checkpoint_path(params, out_dir).parent, ignore_errors=True)
+
+
 def count_parameters(model) -> dict[str, int]:
-    """Total, trainable, frozen and active-at-inference counts of a peft model (peft's frozen copy
-    of a trained head is not counted)."""
+    """Total, trainable and frozen (the pretrained backbone's) counts of a peft model (peft's
+    frozen copy of a trained head is not counted)."""
     total = trainable = 0
     for name, p in model.named_parameters():
         if ".original_module." in name:
             continue
         total += p.numel()
         trainable += p.numel() if p.requires_grad else 0
-    return {"total": total, "trainable": trainable, "frozen": total - trainable, "active": total}
+    return {"total": total, "trainable": trainable, "frozen": total - trainable}
 
 
 def _trainable_state(model) -> dict:
@@ -212,7 +220,6 @@ class LoraFamily:
     ) -> dict:
         model, processor, summary = self.train(train, val, n_classes, out_dir, params, seed)
         self.save(model, processor, summary["saved"], Path(out_dir))
-        shutil.rmtree(checkpoint_path(summary["saved"]["hp"], out_dir).parent, ignore_errors=True)
         return {k: v for k, v in summary.items() if k != "saved"}
 
     def predict(self, model_dir: Path, examples: Examples, params: dict) -> np.ndarray:
@@ -299,8 +306,9 @@ class LoraFamily:
         identity = {
             "hp": {k: v for k, v in hp.items() if k not in RUN_CONTROL},
             "seed": seed,
-            "n_train": len(items),
             "n_classes": n_classes,
+            "train": train.fingerprint(),
+            "val": val.fingerprint(),
         }
         state = {"epoch": 0, "best_score": -1.0, "best_epoch": -1, "best": None, "history": []}
         checkpoint = checkpoint_path(hp, out_dir)

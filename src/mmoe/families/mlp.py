@@ -1,4 +1,10 @@
-"""``mlp``: a small torch MLP on the concatenated frozen features of both views."""
+"""``mlp``: a small torch MLP on the concatenated frozen features of both views.
+
+Feature blocks beyond the two views (e.g. the fuser's unimodal probabilities ``p``) are appended
+in name order. With ``init_from`` (a saved ``mlp`` folder) training starts from that model's
+weights and input standardisation, and its untouched weights are the first model-selection
+candidate (epoch -1), so fine-tuning never ends worse on validation than where it started.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +29,8 @@ DEFAULTS = {
 
 
 def _inputs(examples: Examples) -> np.ndarray:
-    return np.concatenate([examples.features["x1"], examples.features["x2"]], axis=1)
+    extra = sorted(set(examples.features) - {"x1", "x2"})
+    return np.concatenate([examples.features[k] for k in ("x1", "x2", *extra)], axis=1)
 
 
 def _network(n_in: int, hidden: int, n_classes: int, dropout: float):
@@ -38,6 +45,7 @@ class MLPFamily:
     """Trains with Adam and early stopping on validation F1; saves ``model.pt``."""
 
     name = "mlp"
+    supports_init_from = True  # params["init_from"]: start from a saved mlp (the shared start)
 
     def fit(
         self, train: Examples, val: Examples, n_classes: int, out_dir: Path, params: dict, seed: int
@@ -48,15 +56,31 @@ class MLPFamily:
         torch.manual_seed(seed)
         rng = np.random.default_rng(seed)
         x_train, x_val = _inputs(train), _inputs(val)
-        mean, std = x_train.mean(0), x_train.std(0) + 1e-6
+        if hp.get("init_from"):
+            net, source = self._load(hp["init_from"])
+            hp.update(hidden=source["hidden"], dropout=source["dropout"])
+            mean, std = source["mean"], source["std"]
+            if source["n_in"] != x_train.shape[1] or source["n_classes"] != n_classes:
+                raise ValueError(f"init_from {hp['init_from']}: model shape does not match")
+        else:
+            mean, std = x_train.mean(0), x_train.std(0) + 1e-6
+            net = _network(x_train.shape[1], hp["hidden"], n_classes, hp["dropout"])
         xt = torch.tensor((x_train - mean) / std, dtype=torch.float32)
         yt = torch.tensor(train.targets, dtype=torch.long)
         xv = torch.tensor((x_val - mean) / std, dtype=torch.float32)
-        net = _network(xt.shape[1], hp["hidden"], n_classes, hp["dropout"])
         optimiser = torch.optim.Adam(net.parameters(), lr=hp["lr"], weight_decay=hp["weight_decay"])
         loss_fn = torch.nn.CrossEntropyLoss()
+
+        def validate() -> float:
+            net.eval()
+            with torch.no_grad():
+                return selection_f1(val.targets, net(xv).argmax(1).numpy(), n_classes)
+
         best = {"score": -1.0, "epoch": -1, "state": None}
         history = []
+        if hp.get("init_from"):
+            best = {"score": validate(), "epoch": -1, "state": _copy_state(net)}
+            history.append({"epoch": -1, "val_f1": best["score"]})
         for epoch in tqdm(range(hp["epochs"]), desc="mlp epochs", unit="epoch"):
             net.train()
             order = rng.permutation(len(xt))
@@ -65,10 +89,7 @@ class MLPFamily:
                 optimiser.zero_grad()
                 loss_fn(net(xt[batch]), yt[batch]).backward()
                 optimiser.step()
-            net.eval()
-            with torch.no_grad():
-                predicted = net(xv).argmax(1).numpy()
-            score = selection_f1(val.targets, predicted, n_classes)
+            score = validate()
             history.append({"epoch": epoch, "val_f1": score})
             if score > best["score"]:
                 best = {"score": score, "epoch": epoch, "state": _copy_state(net)}
@@ -78,7 +99,7 @@ class MLPFamily:
             "state": best["state"],
             "mean": mean,
             "std": std,
-            "n_in": xt.shape[1],
+            "n_in": x_train.shape[1],
             "hidden": hp["hidden"],
             "dropout": hp["dropout"],
             "n_classes": n_classes,

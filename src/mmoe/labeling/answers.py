@@ -9,11 +9,6 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from mmoe.labeling.base import UNPARSED
 
 ANSWER_WORDS = {"yes": 1, "no": 0}
-# Case and leading-space variants of the answers, as tokenizers spell them.
-ANSWER_VARIANTS = {
-    label: [f"{space}{case}" for space in ("", " ") for case in (word, word.title(), word.upper())]
-    for word, label in ANSWER_WORDS.items()
-}
 _SPACE_MARKERS = "Ġ▁ \t\n"
 _ANSWER = re.compile(r"^[\W_]*(?:answer\W*)?(yes|no)\b", re.IGNORECASE)
 
@@ -49,13 +44,13 @@ def yes_probability(
 
 
 def answer_token_ids(tokenizer) -> dict[int, int]:
-    """Token id -> label for every answer variant that the tokenizer encodes as a single token."""
-    ids: dict[int, int] = {}
-    for label, variants in ANSWER_VARIANTS.items():
-        for variant in variants:
-            encoded = tokenizer.encode(variant, add_special_tokens=False)
-            if len(encoded) == 1:
-                ids[encoded[0]] = label
+    """Token id -> label for every vocabulary entry that spells Yes or No on its own.
+
+    Scans ``tokenizer.get_vocab()``: any casing, with or without a leading space or the
+    tokenizer's space marker (byte-level ``ĠYes``, SentencePiece ``▁Yes``).
+    """
+    vocab = tokenizer.get_vocab()
+    ids = {i: label for token, i in vocab.items() if (label := token_label(token)) is not None}
     if set(ids.values()) != {0, 1}:
-        raise ValueError("the tokenizer encodes neither Yes nor No as a single token")
+        raise ValueError("the tokenizer's vocabulary has no single token for Yes or for No")
     return ids

@@ -1,8 +1,11 @@
 """Shared core of the chat-model backends (``openai``, ``vllm``): prompts, row cache, answers.
 
-A backend subclass only implements :meth:`ChatBackend.complete`; this class turns a view into
-prompts, answers the rows it can from the row cache, sends the rest once per distinct content,
-and turns the answers into labels (``label``) or descriptions (``caption``).
+A backend subclass implements :meth:`ChatBackend.complete` (and lists its answer-changing
+settings in :meth:`ChatBackend.answer_settings`); this class turns a view into prompts, answers
+the rows it can from the row cache, sends the rest once per distinct content in chunks (each
+flushed to the cache when it ends), and turns the answers into labels (``label``) or
+descriptions (``caption``). A request that failed after its retries fails the run
+(:class:`RequestsFailed`) once the finished rows are cached: it never becomes a label.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pandas as pd
+from tqdm import tqdm
 
 from mmoe.labeling.answers import parse_answer
 from mmoe.labeling.base import UNPARSED, ViewInput
@@ -26,13 +30,22 @@ from mmoe.labeling.prompts import content_hash, instruction, messages, prompt_ha
 log = logging.getLogger(__name__)
 
 
+class RequestsFailed(RuntimeError):
+    """Requests failed after all their retries (the finished rows are cached; rerun to retry)."""
+
+
 @dataclass
 class Completion:
-    """One model answer: its text, P(Yes) from logprobs (NaN if unknown), or the error."""
+    """One model answer: its text, P(Yes) from logprobs (NaN if unknown), or the error.
+
+    ``missing_logprobs`` marks an answer whose requested answer-token logprobs did not all come
+    back (its P(Yes) is NaN).
+    """
 
     text: str | None
     p: float = math.nan
     error: str | None = None
+    missing_logprobs: bool = False
 
 
 @dataclass
@@ -44,16 +57,19 @@ class RunStats:
     sent: int = 0
     failed: int = 0
     unparsed: int = 0
+    missing_logprobs: int = 0
+    chunks: int = 0
     requests: int = 0
     retries: int = 0
     errors: Counter = field(default_factory=Counter)
     prompt_tokens: int = 0
     completion_tokens: int = 0
     seconds: float = 0.0
+    startup_seconds: float = 0.0
 
     def as_dict(self) -> dict:
         out = asdict(self) | {"errors": dict(self.errors)}
-        seconds = max(self.seconds, 1e-9)
+        seconds = max(self.seconds - self.startup_seconds, 1e-9)
         tokens = self.prompt_tokens + self.completion_tokens
         return out | {"rows_per_s": self.sent / seconds, "tokens_per_s": tokens / seconds}
 
@@ -61,8 +77,10 @@ class RunStats:
         errors = ", ".join(f"{kind} x{n}" for kind, n in sorted(self.errors.items())) or "none"
         return (
             f"{self.rows} rows: {self.cached} from cache, {self.sent} sent in {self.seconds:.1f} s "
-            f"({self.requests} requests, {self.retries} retries; errors: {errors}); "
-            f"{self.failed} failed, {self.unparsed} answers parsed to neither label"
+            f"({self.startup_seconds:.1f} s of engine start-up; {self.requests} requests, "
+            f"{self.retries} retries; errors: {errors}); "
+            f"{self.failed} failed, {self.unparsed} answers parsed to neither label, "
+            f"{self.missing_logprobs} without their answer-token logprobs (P(Yes) = NaN)"
         )
 
 
@@ -83,7 +101,8 @@ class Conversations(Sequence):
 class ChatBackend:
     """Base of the chat-model backends. Params: ``model``; optional ``prompt``,
     ``caption_prompt``, ``task``, ``image_root``, ``max_image_pixels``, ``cache_dir``,
-    ``flush_rows`` (default 100), ``label_max_tokens`` (1), ``caption_max_tokens`` (256)."""
+    ``flush_rows`` (default 100), ``chunk_rows`` (rows sent per chunk, 512),
+    ``label_max_tokens`` (1), ``caption_max_tokens`` (256)."""
 
     name: ClassVar[str]
 
@@ -95,6 +114,7 @@ class ChatBackend:
         self.max_pixels = params.get("max_image_pixels")
         self.cache_dir = params.get("cache_dir")
         self.flush_rows = int(params.get("flush_rows", 100))
+        self.chunk_rows = int(params.get("chunk_rows", 512))
         self.max_tokens = {
             "label": int(params.get("label_max_tokens", 1)),
             "caption": int(params.get("caption_max_tokens", 256)),
@@ -111,6 +131,13 @@ class ChatBackend:
         """Answer every conversation, calling ``on_result(index, completion)`` as each finishes."""
         raise NotImplementedError
 
+    def answer_settings(self) -> dict:
+        """The backend's settings that can change an answer (part of the row-cache key)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the backend started (an engine, a worker process)."""
+
     def label(self, view: ViewInput) -> pd.DataFrame:
         return self.run(view, "label")[["id", "p", "pred"]]
 
@@ -125,7 +152,8 @@ class ChatBackend:
         start = time.perf_counter()
         text = instruction(purpose, view.kind, view.dataset, self.params)
         max_tokens = self.max_tokens[purpose]
-        phash = prompt_hash(purpose, text, {"pixels": self.max_pixels, "tokens": max_tokens})
+        settings = {"pixels": self.max_pixels, "tokens": max_tokens} | self.answer_settings()
+        phash = prompt_hash(purpose, text, settings)
         contents = [self._resolve(view.kind, value) for value in view.data[view.view]]
         hashes = [content_hash(view.kind, content) for content in contents]
         keys = [row_key(self.name, self.model, phash, h) for h in hashes]
@@ -134,30 +162,39 @@ class ChatBackend:
         todo = list(dict.fromkeys(k for k in keys if k not in rows))
         source = dict(zip(keys, zip(contents, hashes, strict=True), strict=True))
         self.stats = RunStats(rows=len(keys), cached=sum(k in rows for k in keys), sent=len(todo))
+        errors: dict[str, str] = {}
+        where = f"{self.name} {purpose} of '{view.dataset}' {view.view}"
 
-        def on_result(index: int, completion: Completion) -> None:
-            key = todo[index]
+        def store(key: str, completion: Completion) -> None:
+            if completion.error is not None:
+                self.stats.failed += 1
+                errors[key] = completion.error
+                return
             pred = parse_answer(completion.text) if purpose == "label" else UNPARSED
+            self.stats.unparsed += purpose == "label" and pred == UNPARSED
+            self.stats.missing_logprobs += completion.missing_logprobs
             row = {"key": key, "backend": self.name, "model": self.model, "prompt_hash": phash}
             row |= {"content_hash": source[key][1], "text": completion.text}
             rows[key] = row | {"p": completion.p, "pred": pred}
-            if completion.error is not None:
-                self.stats.failed += 1
-                return
-            if purpose == "label" and pred == UNPARSED:
-                self.stats.unparsed += 1
             cache.add(rows[key])
 
-        with cache:
-            if todo:
+        with cache, tqdm(total=len(todo), desc=where) as bar:
+            for first in range(0, len(todo), self.chunk_rows):
+                chunk = todo[first : first + self.chunk_rows]
                 prompts = Conversations(
-                    text, view.kind, [source[k][0] for k in todo], self.max_pixels
+                    text, view.kind, [source[k][0] for k in chunk], self.max_pixels
                 )
+
+                def on_result(index: int, completion: Completion, chunk=chunk) -> None:
+                    store(chunk[index], completion)
+                    bar.update()
+
                 self.complete(prompts, max_tokens, purpose == "label", on_result)
+                self.stats.chunks += 1
+                cache.flush()
         self.stats.seconds = time.perf_counter() - start
-        level = logging.WARNING if self.stats.failed or self.stats.unparsed else logging.INFO
-        where = f"{self.name} {purpose} of '{view.dataset}' {view.view}"
-        log.log(level, "%s: %s", where, self.stats.describe())
+        failed_ids = [i for i, key in zip(view.data["id"], keys, strict=True) if key in errors]
+        self._report(where, failed_ids, errors)
         found = [rows[k] for k in keys]
         return pd.DataFrame(
             {
@@ -167,6 +204,20 @@ class ChatBackend:
                 "pred": [int(r["pred"]) for r in found],
             }
         )
+
+    def _report(self, where: str, failed_ids: list, errors: dict[str, str]) -> None:
+        """Log the run's counts; raise :class:`RequestsFailed` naming the rows that failed."""
+        stats = self.stats
+        problems = stats.failed or stats.unparsed or stats.missing_logprobs
+        log.log(logging.WARNING if problems else logging.INFO, "%s: %s", where, stats.describe())
+        if errors:
+            more = f" and {len(failed_ids) - 20} more" if len(failed_ids) > 20 else ""
+            raise RequestsFailed(
+                f"{where}: {len(failed_ids)} rows failed after all retries (ids "
+                f"{[str(i) for i in failed_ids[:20]]}{more}; first error: "
+                f"{next(iter(errors.values()))}); the {stats.sent - len(errors)} finished rows "
+                "are cached, a rerun sends only the failed ones"
+            )
 
     def _resolve(self, kind: str, value) -> str:
         return str(self.image_root / str(value)) if kind == "image" else str(value)

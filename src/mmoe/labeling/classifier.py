@@ -2,6 +2,8 @@
 
 Training rows get out-of-fold probabilities (each row predicted by a model that never saw its
 fold); validation and test rows get the probabilities of a model fit on all training rows.
+The regularisation ``C`` is either set in the config or, by default, chosen by an inner
+cross-validation inside every fit (nested: only the rows that fit sees, so only training rows).
 """
 
 from __future__ import annotations
@@ -17,12 +19,44 @@ from sklearn.preprocessing import StandardScaler
 
 from mmoe.labeling.base import ViewInput
 
+C_GRID = (1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
+
 
 def make_logistic(c: float, seed: int) -> Callable[[], object]:
     """A factory of standardised logistic-regression pipelines."""
     return lambda: make_pipeline(
         StandardScaler(), LogisticRegression(C=c, max_iter=2000, random_state=seed)
     )
+
+
+def log_loss(labels: np.ndarray, proba: np.ndarray) -> float:
+    """Mean binary cross-entropy of P(y = 1) against 0/1 labels."""
+    p = np.clip(np.asarray(proba, float), 1e-12, 1 - 1e-12)
+    return float(-np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p)))
+
+
+class TunedLogistic:
+    """Picks ``C`` from ``grid`` by stratified cross-validated log-loss on the rows it is fit on
+    (the smallest C on ties), then refits on all of them. ``make_model(c)`` builds one model."""
+
+    def __init__(
+        self, grid: tuple[float, ...], folds: int, seed: int, make_model: Callable[[float], object]
+    ) -> None:
+        self.grid, self.folds, self.seed, self.make_model = grid, folds, seed, make_model
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> TunedLogistic:
+        splitter = StratifiedKFold(n_splits=self.folds, shuffle=True, random_state=self.seed)
+        losses = np.zeros(len(self.grid))
+        for fit_idx, held_idx in splitter.split(x, y):
+            for i, c in enumerate(self.grid):
+                model = self.make_model(c).fit(x[fit_idx], y[fit_idx])
+                losses[i] += log_loss(y[held_idx], model.predict_proba(x[held_idx])[:, 1])
+        self.c_ = float(self.grid[int(np.argmin(losses))])
+        self.model_ = self.make_model(self.c_).fit(x, y)
+        return self
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        return self.model_.predict_proba(x)
 
 
 def cross_fit_proba(
@@ -52,12 +86,21 @@ def cross_fit_proba(
 
 
 class CrossFitClassifier:
-    """``classifier`` backend: params ``folds`` (default 5) and ``C`` (default 1.0)."""
+    """``classifier`` backend: params ``folds`` (default 5) and ``C`` (a number, or ``auto``,
+    the default: nested cross-validation over ``C_GRID`` on the training rows)."""
 
     def __init__(self, params: dict, seed: int) -> None:
         self.folds = int(params.get("folds", 5))
-        self.c = float(params.get("C", 1.0))
+        self.c = params.get("C", "auto")
         self.seed = seed
+
+    def model_factory(self) -> Callable[[], object]:
+        """Fixed-C pipelines, or ones that tune C on the rows they are fit on."""
+        if self.c != "auto":
+            return make_logistic(float(self.c), self.seed)
+        return lambda: TunedLogistic(
+            C_GRID, self.folds, self.seed, lambda c: make_logistic(c, self.seed)()
+        )
 
     def label(self, view: ViewInput) -> pd.DataFrame:
         if view.features is None or len(view.features) != len(view.data):
@@ -68,7 +111,7 @@ class CrossFitClassifier:
         is_train = (view.data["split"] == "train").to_numpy()
         labels = view.data["label"].to_numpy().astype(int)
         proba, _ = cross_fit_proba(
-            view.features, labels, is_train, self.folds, self.seed, make_logistic(self.c, self.seed)
+            view.features, labels, is_train, self.folds, self.seed, self.model_factory()
         )
         return pd.DataFrame(
             {"id": view.data["id"].to_numpy(), "p": proba, "pred": (proba >= 0.5).astype(int)}

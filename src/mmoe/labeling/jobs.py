@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import signal
 import threading
@@ -41,11 +42,16 @@ def _flush_on_sigterm() -> Iterator[None]:
 
 
 def _run_shard(purpose: str, view, backend_name, params, seed, cache_dir, n_shards, shard_index):
+    # the job's log (stderr) gets the run's counts and the engine's choices, not only warnings
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     backend = make_backend(backend_name, {**params, "cache_dir": os.fspath(cache_dir)}, seed)
     if not isinstance(backend, ChatBackend):
         raise ValueError(f"backend {backend_name!r} is not a chat-model backend")
-    with _flush_on_sigterm():
-        frame = getattr(backend, purpose)(_shard(view, n_shards, shard_index))
+    try:
+        with _flush_on_sigterm():
+            frame = getattr(backend, purpose)(_shard(view, n_shards, shard_index))
+    finally:
+        backend.close()
     frame.attrs["stats"] = backend.stats.as_dict()
     return frame
 

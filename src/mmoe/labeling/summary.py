@@ -7,6 +7,8 @@ import pandas as pd
 
 from mmoe.labeling.base import UNPARSED
 
+DECISION = {"decision": "backend", "threshold": np.nan}
+
 
 class LabelingError(RuntimeError):
     """Too many answers parsed to neither label."""
@@ -18,15 +20,18 @@ def _agreement(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def labeling_summary(data: pd.DataFrame, predictions: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per view and split (plus ``all``): counts, positive rate, parse failures, and the
-    agreement (over rows where both parsed) with the gold label and with each other view.
+    """One row per view and split (plus ``all``): counts, positive rate, parse failures, the
+    agreement (over rows where both parsed) with the gold label and with each other view, and
+    the decision rule and threshold that made the labels (:mod:`mmoe.labeling.decision`).
 
-    ``predictions`` maps a view name to its labeling output (id, p, pred), in any row order.
+    ``predictions`` maps a view name to its labeling output (id, p, pred), in any row order;
+    its ``attrs`` carry the decision (``backend`` when absent: the backend's own labels).
     """
     preds = {
         view: frame.set_index("id")["pred"].reindex(data["id"]).to_numpy()
         for view, frame in predictions.items()
     }
+    decisions = {view: frame.attrs for view, frame in predictions.items()}
     gold = data["label"].to_numpy().astype(int)
     splits = [*pd.unique(data["split"]), "all"]
     rows = []
@@ -38,6 +43,7 @@ def labeling_summary(data: pd.DataFrame, predictions: dict[str, pd.DataFrame]) -
             p = pred[mask]
             parsed = p != UNPARSED
             row = {"view": view, "split": split, "rows": int(mask.sum())}
+            row |= {key: decisions[view].get(key, default) for key, default in DECISION.items()}
             row |= {"positive": int((p == 1).sum()), "negative": int((p == 0).sum())}
             row |= {"unparsed": int((~parsed).sum()), "unparsed_rate": float((~parsed).mean())}
             row |= {"positive_rate": float((p[parsed] == 1).mean()) if parsed.any() else np.nan}

@@ -1,18 +1,19 @@
 """``vllm`` backend: vLLM's offline engine inside the job (vLLM is imported lazily).
 
-All prompts of a call go to one ``LLM.chat`` call, so vLLM batches them itself. Decoding is
-greedy (temperature 0, seeded); P(Yes) comes from the first token's logprobs, matched by token
-id against every single-token spelling of Yes/No. Where ``SamplingParams`` accepts
-``logprob_token_ids`` (recent vLLM), exactly those answer tokens' logprobs are requested;
-otherwise the top ``top_logprobs`` are.
+Rows go to the engine in chunks of ``chunk_rows`` conversations (one ``LLM.chat`` call each,
+batched by vLLM), each flushed to the row cache when it ends. Decoding is greedy (temperature 0,
+seeded); P(Yes) comes from the first token's logprobs of every vocabulary entry that spells
+Yes or No (:mod:`mmoe.labeling.vllm_engine`). With ``python`` set, the engine runs in a worker
+process of that interpreter (vLLM's own environment).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
-from mmoe.labeling.answers import answer_token_ids, yes_probability
 from mmoe.labeling.chat import ChatBackend, Completion
+from mmoe.labeling.vllm_engine import open_engine
 
 ENGINE_PARAMS = {
     "tensor_parallel_size": 1,
@@ -20,47 +21,29 @@ ENGINE_PARAMS = {
     "dtype": "auto",
     "gpu_memory_utilization": 0.9,
 }
-
-
-def vllm_engine(**kwargs):
-    """The real ``vllm.LLM`` (imported here so the package works without vLLM)."""
-    from vllm import LLM
-
-    return LLM(**kwargs)
-
-
-def vllm_sampling_params(**kwargs):
-    """The real ``vllm.SamplingParams``."""
-    from vllm import SamplingParams
-
-    return SamplingParams(**kwargs)
+# Engine settings that size resources but never change an answer (left out of the cache key).
+RESOURCE_PARAMS = {"gpu_memory_utilization"}
 
 
 class VLLMBackend(ChatBackend):
     """Params (besides :class:`ChatBackend`'s): ``tensor_parallel_size`` (1), ``max_model_len``,
-    ``dtype`` ("auto"), ``gpu_memory_utilization`` (0.9), ``top_logprobs`` (20),
+    ``dtype`` ("auto"), ``gpu_memory_utilization`` (0.9; on CPU the share of RAM for the KV
+    cache), ``top_logprobs`` (20, where ``SamplingParams`` lacks ``logprob_token_ids``),
     ``chat_template_kwargs`` (e.g. ``{"enable_thinking": false}`` for Qwen3), ``engine_kwargs``
-    (passed to ``LLM``, e.g. ``limit_mm_per_prompt``, ``mm_processor_kwargs``).
+    (passed to ``LLM``, e.g. ``limit_mm_per_prompt``), ``python`` (interpreter of vLLM's
+    environment: the engine then runs in a worker process).
 
-    ``engine_factory`` and ``sampling_factory`` default to vLLM's ``LLM`` and
-    ``SamplingParams``; tests pass stand-ins with the same call signatures.
+    ``engine`` is an already started engine to use instead of opening one (tests share one).
     """
 
     name = "vllm"
 
-    def __init__(
-        self,
-        params: dict,
-        seed: int,
-        engine_factory: Callable = vllm_engine,
-        sampling_factory: Callable = vllm_sampling_params,
-    ) -> None:
+    def __init__(self, params: dict, seed: int, engine=None) -> None:
         super().__init__(params, seed)
-        self.engine_factory = engine_factory
-        self.sampling_factory = sampling_factory
         self.top_logprobs = int(params.get("top_logprobs", 20))
         self.chat_template_kwargs = params.get("chat_template_kwargs")
-        self._engine = None
+        self._engine = engine
+        self._owns_engine = engine is None
 
     def engine_kwargs(self) -> dict:
         kwargs = {key: self.params.get(key, default) for key, default in ENGINE_PARAMS.items()}
@@ -72,20 +55,24 @@ class VLLMBackend(ChatBackend):
             **self.params.get("engine_kwargs", {}),
         }
 
+    def answer_settings(self) -> dict:
+        engine = {k: v for k, v in self.engine_kwargs().items() if k not in RESOURCE_PARAMS}
+        options = {"top_logprobs": self.top_logprobs, "template": self.chat_template_kwargs}
+        return {"engine": engine} | options
+
     @property
     def engine(self):
         if self._engine is None:
-            self._engine = self.engine_factory(**self.engine_kwargs())
+            start = time.perf_counter()
+            self._engine = open_engine(self.engine_kwargs(), self.params.get("python"))
+            self.stats.startup_seconds += time.perf_counter() - start
         return self._engine
 
-    def sampling(self, max_tokens: int, answer_ids: dict[int, int] | None):
-        common = {"temperature": 0.0, "max_tokens": max_tokens, "seed": self.seed}
-        if answer_ids is None:
-            return self.sampling_factory(**common)
-        try:
-            return self.sampling_factory(**common, logprob_token_ids=sorted(answer_ids))
-        except TypeError:  # vLLM without logprob_token_ids
-            return self.sampling_factory(**common, logprobs=self.top_logprobs)
+    def close(self) -> None:
+        """Stop the engine this backend started (an engine passed in stays up)."""
+        if self._owns_engine and self._engine is not None:
+            self._engine.close()
+            self._engine = None
 
     def complete(
         self,
@@ -94,21 +81,16 @@ class VLLMBackend(ChatBackend):
         logprobs: bool,
         on_result: Callable[[int, Completion], None],
     ) -> None:
-        engine = self.engine
-        answer_ids = answer_token_ids(engine.get_tokenizer()) if logprobs else None
-        outputs = engine.chat(
+        answers = self.engine.generate(
             list(conversations),
-            sampling_params=self.sampling(max_tokens, answer_ids),
-            use_tqdm=True,
+            max_tokens=max_tokens,
+            logprobs=logprobs,
+            seed=self.seed,
+            top_logprobs=self.top_logprobs,
             chat_template_kwargs=self.chat_template_kwargs,
         )
-        self.stats.requests += len(outputs)
-        for index, output in enumerate(outputs):
-            sample = output.outputs[0]
-            self.stats.prompt_tokens += len(output.prompt_token_ids or ())
-            self.stats.completion_tokens += len(sample.token_ids)
-            p = float("nan")
-            if answer_ids is not None and sample.logprobs:
-                first = {token: entry.logprob for token, entry in sample.logprobs[0].items()}
-                p = yes_probability(first, answer_ids.get)
-            on_result(index, Completion(text=sample.text, p=p))
+        self.stats.requests += len(answers)
+        for index, answer in enumerate(answers):
+            self.stats.prompt_tokens += answer.prompt_tokens
+            self.stats.completion_tokens += answer.completion_tokens
+            on_result(index, Completion(answer.text, answer.p, None, answer.missing_logprobs))

@@ -1,7 +1,7 @@
 """PID of the two views with the gold label (all rows, per type) and with models' predictions."""
 
 from mmoe.logs import to_log
-from mmoe.pipeline import dataset_pid
+from mmoe.stages.pid import dataset_pid
 
 sm = snakemake  # noqa: F821
 with to_log(sm.log[0]):

@@ -1,0 +1,19 @@
+"""Frozen features of each view (rules: embed.smk)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from mmoe import io
+
+
+def embed_view(
+    data: str | Path, view: str, kind: str, text_model: str | Path, out: str | Path
+) -> None:
+    """Frozen features of one view, aligned with ``data``'s rows."""
+    from mmoe import embed
+
+    frame = pd.read_parquet(data)
+    io.write_npy(embed.embed_view(frame[view].tolist(), kind, text_model), out)

@@ -1,0 +1,108 @@
+"""Unimodal predictions y1, y2 and image captions (rules: label.smk)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mmoe import io
+
+
+def label_unimodal(
+    dataset: str,
+    data: str | Path,
+    features: str | Path,
+    view: str,
+    kind: str,
+    labeling: dict,
+    seed: int,
+    out: str | Path,
+) -> pd.DataFrame:
+    """Unimodal predictions for one view by the classifier backend (cross-fitted on features)."""
+    from mmoe.labeling import ViewInput, make_backend
+
+    frame = pd.read_parquet(data)
+    backend = make_backend(labeling["backend"], labeling.get("params", {}), seed)
+    result = backend.label(ViewInput(dataset, frame, view, kind, np.load(features)))
+    io.write_parquet(result, out)
+    return result
+
+
+def label_shard(
+    dataset: str,
+    data: str | Path,
+    view: str,
+    kind: str,
+    labeling: dict,
+    seed: int,
+    cache_dir: str | Path,
+    n_shards: int,
+    shard: int,
+    out: str | Path,
+    stats_out: str | Path,
+) -> pd.DataFrame:
+    """One shard of one view labeled by a chat-model backend (``openai`` or ``vllm``), with the
+    row cache in ``cache_dir``; its throughput goes to ``stats_out``."""
+    from mmoe.labeling import ViewInput
+    from mmoe.labeling.jobs import label_view_shard
+
+    view_input = ViewInput(dataset, pd.read_parquet(data), view, kind)
+    result = label_view_shard(
+        view_input, labeling["backend"], labeling.get("params", {}), seed, cache_dir, n_shards,
+        shard,
+    )  # fmt: skip
+    io.write_json(result.attrs.get("stats", {}), stats_out)
+    io.write_parquet(result, out)
+    return result
+
+
+def gather_labels(data: str | Path, shards: list[str | Path], out: str | Path) -> pd.DataFrame:
+    """Merge a view's shards back into the data's row order (every row exactly once)."""
+    from mmoe.labeling.sharding import merge_shards
+
+    ids = pd.read_parquet(data, columns=["id"])["id"]
+    result = merge_shards([pd.read_parquet(p) for p in shards], ids)
+    io.write_parquet(result, out)
+    return result
+
+
+def labeling_summary(
+    dataset: str,
+    data: str | Path,
+    unimodal: dict[str, str | Path],
+    max_unparsed: float,
+    out: str | Path,
+) -> pd.DataFrame:
+    """Per-view labeling summary; fails when too many answers parsed to neither label."""
+    from mmoe.labeling.summary import check_unparsed
+    from mmoe.labeling.summary import labeling_summary as summarise
+
+    summary = summarise(pd.read_parquet(data), {v: pd.read_parquet(p) for v, p in unimodal.items()})
+    print(summary.to_string(index=False))
+    io.write_csv(summary, out)
+    check_unparsed(summary, max_unparsed, dataset)
+    return summary
+
+
+def caption_view(
+    dataset: str,
+    data: str | Path,
+    view: str,
+    captioning: dict,
+    seed: int,
+    cache_dir: str | Path,
+    out: str | Path,
+) -> pd.DataFrame:
+    """A description of every image of ``view`` (id, caption) by a chat-model backend, so that
+    text-only families can use the image view."""
+    from mmoe.labeling import ViewInput
+    from mmoe.labeling.jobs import caption_images
+
+    view_input = ViewInput(dataset, pd.read_parquet(data), view, "image")
+    result = caption_images(
+        view_input, captioning["backend"], captioning.get("params", {}), seed, cache_dir
+    )
+    io.write_parquet(result, out)
+    return result

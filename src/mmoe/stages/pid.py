@@ -1,0 +1,51 @@
+"""Partial information decomposition of each dataset (rules: pid.smk)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mmoe import interactions, io
+from mmoe.fusion import MMOE
+from mmoe.stages.rows import load_views
+
+
+def dataset_pid(
+    data: str | Path,
+    features: dict[str, str | Path],
+    typed: str | Path,
+    predictions: dict[str, str | Path],
+    seed: int,
+    out: str | Path,
+) -> dict:
+    """PID (bits) of the two views, k-means-discretised once over all rows, with: the gold label
+    on all rows and on each interaction type's rows; and, per family in ``predictions`` (a fused
+    predictions file), the single model's and the +MMoE predictions on the rows they cover (the
+    thesis' model quantification). Returns (and writes) ``{subset: pid}``."""
+    from mmoe import pid
+
+    views = load_views(data, features)
+    frame = views.frame
+    k = pid.default_k(len(frame))
+    codes = [pid.discretise(views.features[view], k, seed) for view in ("x1", "x2")]
+
+    def decompose(index: np.ndarray, y) -> dict:
+        return pid.codes_pid(codes[0][index], codes[1][index], y) | {"k1": k, "k2": k}
+
+    label = frame["label"].to_numpy()
+    kinds = frame["id"].map(pd.read_parquet(typed).set_index("id")["interaction"]).to_numpy()
+    result = {"all rows": decompose(np.arange(len(frame)), label)}
+    for kind in interactions.INTERACTIONS:
+        index = np.flatnonzero(kinds == kind)
+        if index.size:
+            result[f"{kind} rows"] = decompose(index, label[index])
+    position = pd.Series(np.arange(len(frame)), index=frame["id"])
+    for family, path in predictions.items():
+        fused = pd.read_parquet(path)
+        index = position[fused["id"]].to_numpy()
+        for column, name in (("baseline", "single model"), (MMOE, "+MMoE")):
+            result[f"{family} {name} predictions"] = decompose(index, fused[column])
+    io.write_json(result, out)
+    return result

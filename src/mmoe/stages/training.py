@@ -1,0 +1,144 @@
+"""The single model, the interaction experts and the fuser (rules: training.smk).
+
+Each trains one model of a family, saves it, reloads it from disk and writes its logits for every
+validation and test row. They differ only in the rows and targets they train and select on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mmoe import interactions, io
+from mmoe.families import FAMILIES, Examples, get_family
+from mmoe.families.hf_training import discard_checkpoint
+from mmoe.stages.partition import scheme_rows
+from mmoe.stages.rows import EVAL_SPLITS, Views
+
+FUSER_CODES = {kind: code for code, kind in enumerate(interactions.INTERACTIONS)}
+
+
+def supports_init_from(family: str) -> bool:
+    """Whether ``family`` can start training from a saved model of its own (``init_from``):
+    the shared start of the experts. LoRA families share their pretrained base instead."""
+    return getattr(FAMILIES[family], "supports_init_from", False)
+
+
+def train_baseline(
+    family: str, params: dict, views: Views, seed: int, out_dir: str | Path, logits_out: str | Path
+) -> dict:
+    """The single model: every training row, gold labels; selected on every validation row."""
+    train = views.examples(views.split("train"), "label")
+    val = views.examples(views.split("val"), "label")
+    return fit_and_predict(family, params, views, train, val, 2, seed, out_dir, logits_out)
+
+
+def train_expert(
+    family: str,
+    params: dict,
+    views: Views,
+    partition_dir: str | Path,
+    expert: str,
+    seed: int,
+    out_dir: str | Path,
+    logits_out: str | Path,
+    init_from: str | Path | None = None,
+    type_aware: bool = False,
+) -> dict:
+    """The expert of type ``expert``: the scheme's training rows of that type, gold labels;
+    selected on the scheme's validation rows of that type (``type_aware``, if any) or on every
+    validation row; started from the saved single model ``init_from`` when given (families that
+    :func:`supports_init_from` only)."""
+    if init_from and not supports_init_from(family):
+        raise ValueError(f"family {family!r} cannot start from a saved model (init_from)")
+    chosen = views.frame["id"].isin(scheme_rows(partition_dir, "train", expert).index)
+    if not chosen.any():
+        raise ValueError(f"{partition_dir}: no training rows of type {expert!r}")
+    train = views.examples(chosen.to_numpy(), "label")
+    own = views.frame["id"].isin(scheme_rows(partition_dir, "val", expert).index).to_numpy()
+    val_rows = own if type_aware and own.any() else views.split("val")
+    val = views.examples(val_rows, "label")
+    params = {**params, "init_from": str(init_from)} if init_from else params
+    return fit_and_predict(family, params, views, train, val, 2, seed, out_dir, logits_out)
+
+
+def train_fuser(
+    family: str,
+    params: dict,
+    views: Views,
+    partition_dir: str | Path,
+    seed: int,
+    out_dir: str | Path,
+    logits_out: str | Path,
+    probabilities: str | Path | None = None,
+) -> dict:
+    """The fuser, a 3-way R/U/S classifier: the scheme's training rows with their scheme types as
+    targets; selected on the scheme's validation rows and types. With ``probabilities`` (the
+    typed rows), it also reads each row's unimodal probabilities as a feature block ``p``."""
+    if probabilities is not None:
+        views = with_probabilities(views, probabilities)
+    sets = []
+    for split in ("train", "val"):
+        types = scheme_rows(partition_dir, split)["interaction"]
+        targets = views.frame["id"].map(types).map(FUSER_CODES)
+        rows = targets.notna().to_numpy()
+        if not rows.any():
+            raise ValueError(f"{partition_dir}: no {split} rows")
+        frame = views.frame.assign(target=targets.fillna(-1).astype(int).to_numpy())
+        sets.append(Views(frame, views.features, views.kinds).examples(rows, "target"))
+    train, val = sets
+    return fit_and_predict(
+        family, params, views, train, val, len(FUSER_CODES), seed, out_dir, logits_out
+    )
+
+
+def with_probabilities(views: Views, typed: str | Path) -> Views:
+    """``views`` with the feature block ``p`` = (p1, p2) of the typed rows; 0.5 (no information)
+    where a view's answer gave no probability."""
+    meta = pd.read_parquet(typed, columns=["id", "p1", "p2"]).set_index("id")
+    p = meta.reindex(views.frame["id"]).to_numpy(dtype=float)
+    return Views(views.frame, {**views.features, "p": np.nan_to_num(p, nan=0.5)}, views.kinds)
+
+
+def fit_and_predict(
+    family, params, views: Views, train: Examples, val: Examples, n_classes, seed, out_dir, logits
+) -> dict:
+    """Fit and save a model, then reload it and write its logits for the evaluation rows; the
+    epoch checkpoints go only once both are committed."""
+    model, summary = fit_and_save(family, params, train, val, n_classes, seed, out_dir)
+    rows = views.split(*EVAL_SPLITS)
+    write_logits(model, params, out_dir, views.examples(rows), views.frame.loc[rows], logits)
+    discard_checkpoint(run_params(params, out_dir), out_dir)
+    return summary
+
+
+def fit_and_save(family, params, train, val, n_classes, seed, out_dir, **extra) -> tuple:
+    """Fit ``family`` and save it, with a ``summary.json`` of the run (plus ``extra``), to
+    ``out_dir`` atomically; returns the family and the summary."""
+    model = get_family(family)
+    with io.atomic_path(out_dir) as tmp:
+        summary = model.fit(train, val, n_classes, tmp, run_params(params, out_dir), seed)
+        summary.update(n_train=len(train), n_val=len(val), parameters=model.parameter_counts(tmp))
+        summary.update(extra)
+        io.write_json(summary, tmp / "summary.json")
+    return model, summary
+
+
+def run_params(params: dict, out_dir: str | Path) -> dict:
+    """``params`` with the epoch checkpoints' folder beside ``out_dir``: Snakemake removes a
+    declared output before rerunning an interrupted job, so a resubmitted job resumes from them
+    (families that checkpoint)."""
+    out_dir = Path(out_dir)
+    return {"checkpoint_dir": str(out_dir.parent / f".{out_dir.name}.checkpoint"), **params}
+
+
+def write_logits(model, params, model_dir, examples, rows: pd.DataFrame, out) -> pd.DataFrame:
+    """Write (id, split, logit_k...) for ``examples``, whose order is that of ``rows``."""
+    logits = model.predict(Path(model_dir), examples, params)
+    result = rows[["id", "split"]].reset_index(drop=True)
+    for k in range(logits.shape[1]):
+        result[f"logit_{k}"] = np.asarray(logits[:, k], dtype=float)
+    io.write_parquet(result, out)
+    return result

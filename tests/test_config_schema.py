@@ -1,0 +1,132 @@
+"""The config schema refuses unknown keys (typos) and names the key and the allowed ones."""
+
+import copy
+import shutil
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+from snakemake.utils import validate
+
+from mmoe.families import FAMILIES
+from mmoe.families.hf_training import RUN_CONTROL
+from mmoe.families.mlp import DEFAULTS as MLP_DEFAULTS
+from tests.conftest import REPO, run_snakemake, tiny_config
+
+SCHEMA = REPO / "workflow/schemas/config.schema.yaml"
+DEFAULT = yaml.safe_load((REPO / "config.yaml").read_text())
+OPENAI = {"backend": "openai", "params": {"model": "m", "concurrency": 4}}
+
+
+def _errors(config: dict) -> str:
+    """The validation error of ``config`` ('' when it is valid)."""
+    try:
+        validate(copy.deepcopy(config), str(SCHEMA))
+    except Exception as error:  # snakemake's WorkflowError
+        return str(error)
+    return ""
+
+
+def _with(path: tuple, value, config: dict = DEFAULT) -> dict:
+    edited = copy.deepcopy(config)
+    *parents, key = path
+    target = edited
+    for name in parents:
+        target = target.setdefault(name, {})
+    target[key] = value
+    return edited
+
+
+@pytest.mark.parametrize(
+    "config", [DEFAULT, yaml.safe_load((REPO / "tests/configs/tiny.yaml").read_text())]
+)
+def test_shipped_configs_are_valid(config):
+    assert _errors(config) == ""
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        (("families", "mlp", "params", "epoch"), "epochs"),
+        (("families", "encoder-lora", "params", "lora_rank"), "lora_r"),
+        (("families", "mlp", "seed"), "seeds"),
+        (("families", "mlp", "resources", "memory"), "mem_mb"),
+        (("datasets", "mustard", "gama"), "gamma"),
+        (("datasets", "mustard", "labeling", "params", "fold"), "folds"),
+        (("datasets", "mustard", "labeling", "shard"), "shards"),
+        (("datasets", "mustard", "labeling", "resources", "memory"), "mem_mb"),
+    ],
+)
+def test_an_unknown_key_is_refused_naming_it_and_the_allowed_ones(path, allowed):
+    message = _errors(_with(path, 1))
+    assert f"'{path[-1]}' was unexpected" in message and f"'{allowed}'" in message, message
+
+
+@pytest.mark.parametrize("block", ["labeling", "captioning"])
+def test_chat_backend_params_are_checked_per_backend(block):
+    config = _with(("datasets", "mustard", block), OPENAI)
+    assert _errors(config) == ""
+    typo = _with(("datasets", "mustard", block, "params", "concurency"), 4, config)
+    message = _errors(typo)
+    assert "'concurency' was unexpected" in message and "'concurrency'" in message, message
+    vllm_only = _with(("datasets", "mustard", block, "params", "tensor_parallel_size"), 2, config)
+    assert "'tensor_parallel_size' was unexpected" in _errors(vllm_only)
+
+
+def test_an_unknown_family_is_refused():
+    config = _with(("families", "mpl"), DEFAULT["families"]["mlp"])
+    assert "'mpl' is not one of" in _errors(config)
+
+
+def _settable(name: str) -> set[str]:
+    """The params family ``name`` reads: its defaults (and a LoRA family's run control)."""
+    if name == "mlp":
+        return set(MLP_DEFAULTS)
+    return set(FAMILIES[name]().hyper_parameters({})) | set(RUN_CONTROL)
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_every_param_a_family_reads_may_be_set(name):
+    config = _with(("families", name), {"params": dict.fromkeys(_settable(name), None)})
+    schema = yaml.safe_load(SCHEMA.read_text())
+    errors = [e.message for e in Draft202012Validator(schema).iter_errors(config)]
+    assert not [e for e in errors if "was unexpected" in e], errors
+
+
+def test_snakemake_refuses_a_config_typo_before_any_job(tmp_path):
+    config = yaml.safe_load(tiny_config(tmp_path).read_text())
+    config["families"]["mlp"]["params"]["epoch"] = 3
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    result = run_snakemake(tmp_path, "-n", "all", check=False)
+    assert result.returncode != 0
+    assert "'epoch' was unexpected" in result.stderr + result.stdout
+
+
+STAGES = {"ingest", "label", "caption", "partition", "jobs", "tables"}
+
+
+def test_every_dataset_key_names_the_stage_that_reads_it():
+    """workflow/rules/common.smk gives each job only its stage's keys, read from these `stage`
+    annotations: a key without one would stop the workflow before any job."""
+    schema = yaml.safe_load(SCHEMA.read_text())
+    keys = schema["properties"]["datasets"]["additionalProperties"]["properties"]
+    unassigned = {
+        k: spec.get("stage") for k, spec in keys.items() if spec.get("stage") not in STAGES
+    }
+    assert unassigned == {}
+    assert keys["labeling"]["stage"] == "label" and keys["gamma"]["stage"] == "partition"
+
+
+def test_a_dataset_key_without_a_stage_stops_the_workflow(tmp_path):
+    schema = yaml.safe_load(SCHEMA.read_text())
+    del schema["properties"]["datasets"]["additionalProperties"]["properties"]["gamma"]["stage"]
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO / "workflow", repo / "workflow")
+    shutil.copy(REPO / "Snakefile", repo / "Snakefile")
+    (repo / "workflow/schemas/config.schema.yaml").write_text(yaml.safe_dump(schema))
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    tiny_config(workdir)
+    result = run_snakemake(workdir, "-n", "all", snakefile=repo / "Snakefile", check=False)
+    assert result.returncode != 0
+    assert "dataset keys without a `stage`: ['gamma']" in result.stdout + result.stderr

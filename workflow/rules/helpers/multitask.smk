@@ -1,0 +1,67 @@
+# Input, params and output-path functions of the rules in multitask.smk.
+GROUPS = config.get("multitask", {})  # multitask group -> {datasets, families}
+
+
+def check_multitask_groups():
+    """Each group's datasets exist and run its families (their own fuser and baseline are reused)."""
+    for group, cfg in GROUPS.items():
+        for dataset in cfg["datasets"]:
+            runs = config["datasets"].get(dataset, {}).get("families", [])
+            missing = sorted(set(cfg["families"]) - set(runs))
+            if dataset not in config["datasets"] or missing:
+                raise ValueError(
+                    f"multitask group {group!r}: dataset {dataset!r} is not configured or does "
+                    f"not run the families {missing or cfg['families']}"
+                )
+
+
+check_multitask_groups()
+
+
+def multitask_dir(kind):
+    """A multitask expert's ``models`` or ``logits`` (one file per member dataset) folder."""
+    return f"results/multitask/{{group}}/{kind}/{{family}}/{{expert}}/seed{{seed}}"
+
+
+def multitask_members(wildcards):
+    """Per member dataset of the group: its data, main-scheme partition, features, view kinds
+    and captions (the train_multitask_expert inputs, keyed for mmoe.stages.multitask).
+    """
+    main = config["main_scheme"]
+    members = {}
+    for dataset in GROUPS[wildcards.group]["datasets"]:
+        member = SimpleNamespace(dataset=dataset)
+        members[dataset] = {
+            "data": f"results/{dataset}/data.parquet",
+            "partition": f"results/{dataset}/partitions/{main}",
+            "features": feature_files(member),
+            "kinds": view_kinds(member),
+            "captions": caption_files(member),
+        }
+    return members
+
+
+def multitask_inputs(wildcards):
+    """Every file of every member (flattened from multitask_members)."""
+    files = []
+    for member in multitask_members(wildcards).values():
+        files += [member["data"], member["partition"], *member["features"].values()]
+        files += member["captions"].values()
+    return files
+
+
+def multitask_runs():
+    """One record per (group, member dataset, family, seed) with its metrics file."""
+    return [
+        {
+            "group": g,
+            "dataset": d,
+            "family": f,
+            "seed": seed,
+            "path": f"results/multitask/{g}/metrics/{f}/{d}/seed{seed}.csv",
+        }
+        for g, cfg in sorted(GROUPS.items())
+        for d in cfg["datasets"]
+        for f in cfg["families"]
+        for seed in family_seeds(f)
+    ]

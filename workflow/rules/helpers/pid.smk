@@ -1,0 +1,9 @@
+# Input, params and output-path functions of the rules in pid.smk.
+def pid_predictions(wildcards):
+    """Per family of the dataset, the fused predictions (main scheme, its first seed) whose
+    single-model and +MMoE columns dataset_pid decomposes."""
+    main = config["main_scheme"]
+    return {
+        f: f"results/{wildcards.dataset}/fused/{f}/{main}/seed{family_seeds(f)[0]}.parquet"
+        for f in dataset_cfg(wildcards)["families"]
+    }

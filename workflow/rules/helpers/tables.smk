@@ -1,0 +1,82 @@
+# Input, params and output-path functions of the rules in tables.smk.
+from mmoe.stages.tables import FIGURES, TABLES
+
+
+def metric_runs():
+    """One record per (dataset, family, scheme, seed) evaluation, with its metrics file."""
+    return [
+        {
+            "dataset": d,
+            "family": f,
+            "scheme": s,
+            "seed": seed,
+            "path": f"results/{d}/metrics/{f}/{s}/seed{seed}.csv",
+        }
+        for d in DATASETS
+        for f in config["datasets"][d]["families"]
+        for s in family_schemes(f)
+        for seed in family_seeds(f)
+    ]
+
+
+def fused_runs():
+    """One record per fused run of the main scheme (dataset, family, seed), with its routing
+    diagnostics (``routing``) and settings (``settings``: the router of +MMoE)."""
+    main = config["main_scheme"]
+    records = []
+    for run in metric_runs():
+        if run["scheme"] == main:
+            stem = f"results/{run['dataset']}/fused/{run['family']}/{main}/seed{run['seed']}"
+            keys = {k: run[k] for k in ("dataset", "family", "seed")}
+            records.append(
+                {**keys, "routing": f"{stem}.routing.csv", "settings": f"{stem}.json"}
+            )
+    return records
+
+
+def model_runs():
+    """One record per trained model the parameter table needs: the single model and the main
+    scheme's experts and fuser, per dataset, family and seed."""
+    main = config["main_scheme"]
+    return [
+        {
+            "dataset": d,
+            "family": f,
+            "role": role,
+            "seed": seed,
+            "path": (
+                SINGLE_MODEL_DIR if role == "all" else model_dir(role, main)
+            ).format(dataset=d, family=f, seed=seed),
+        }
+        for d in DATASETS
+        for f in config["datasets"][d]["families"]
+        for role in ["all", *EXPERTS, "fuser"]
+        for seed in family_seeds(f)
+    ]
+
+
+def synthetic_datasets():
+    return [d for d in DATASETS if config["datasets"][d]["format"] == "synthetic"]
+
+
+def annotated_datasets():
+    return [d for d in DATASETS if "human_annotations" in config["datasets"][d]]
+
+
+def five_type_scheme():
+    """The soft scheme's experts where it runs, else the main scheme's."""
+    return "soft" if "soft" in config["schemes"] else config["main_scheme"]
+
+
+def registered(name, kind):
+    """Table (``csv``) or figure (``png``) ``name`` in the HTML report, captioned by
+    workflow/report/<name>.rst (figure_<name>.rst for figures), in its table's category.
+    """
+    folder, caption = (
+        ("tables", name) if kind == "csv" else ("figures", f"figure_{name}")
+    )
+    return report(
+        f"results/{folder}/{name}.{kind}",
+        caption=f"../report/{caption}.rst",
+        category=TABLES[name].category,
+    )

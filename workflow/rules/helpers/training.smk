@@ -1,0 +1,74 @@
+# Input, params and output-path functions of the rules in training.smk.
+from mmoe.stages.training import supports_init_from
+
+
+def model_dir(role, scheme="{scheme}"):
+    return f"results/{{dataset}}/models/{{family}}/{scheme}/{role}/seed{{seed}}"
+
+
+def logits_file(role, scheme="{scheme}"):
+    return f"results/{{dataset}}/logits/{{family}}/{scheme}/{role}/seed{{seed}}.parquet"
+
+
+SINGLE_MODEL_DIR = "results/{dataset}/models/{family}/single_model/seed{seed}"
+SINGLE_MODEL_LOGITS = (
+    "results/{dataset}/logits/{family}/single_model/seed{seed}.parquet"
+)
+
+
+def family_params(wildcards):
+    return canonical(config["families"][wildcards.family]["params"])
+
+
+# The params every training rule passes to its stage.
+MODEL_PARAMS = {
+    "family": lambda wildcards: wildcards.family,
+    "params": family_params,
+    "kinds": view_kinds,
+}
+
+
+def family_resource(key, default):
+    return (
+        lambda wildcards: config["families"][wildcards.family]
+        .get("resources", {})
+        .get(key, default)
+    )
+
+
+def model_inputs(wildcards):
+    """The rows, their features, the captions of captioned image views and, for a family that
+    fine-tunes the text encoder, that encoder (extracted by prepare_text_encoder)."""
+    inputs = {
+        "data": f"results/{wildcards.dataset}/data.parquet",
+        **feature_files(wildcards),
+        **{f"caption_{v}": path for v, path in caption_files(wildcards).items()},
+    }
+    if family_params(wildcards).get("model_path") == config["text_encoder"]:
+        inputs["text_encoder"] = config["text_encoder"]
+    return inputs
+
+
+def partitioned_model_inputs(wildcards):
+    """model_inputs and the scheme's partition (the experts' and the fuser's rows)."""
+    partition = f"results/{wildcards.dataset}/partitions/{wildcards.scheme}"
+    return {**model_inputs(wildcards), "partition": partition}
+
+
+def expert_inputs(wildcards):
+    """partitioned_model_inputs and, with ``experts.shared_start`` for a family that supports
+    it, the single model of the same family and seed that the expert starts from (a LoRA
+    family's experts share the pretrained base instead)."""
+    inputs = partitioned_model_inputs(wildcards)
+    if config["experts"]["shared_start"] and supports_init_from(wildcards.family):
+        inputs["single_model"] = SINGLE_MODEL_DIR.format(**dict(wildcards.items()))
+    return inputs
+
+
+def fuser_inputs(wildcards):
+    """partitioned_model_inputs and, with ``fusion.fuser_probabilities``, the typed rows (their
+    unimodal probabilities p1, p2 are the fuser's extra input)."""
+    inputs = partitioned_model_inputs(wildcards)
+    if config["fusion"]["fuser_probabilities"]:
+        inputs["typed"] = f"results/{wildcards.dataset}/interactions.parquet"
+    return inputs

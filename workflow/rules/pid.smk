@@ -1,0 +1,17 @@
+rule dataset_pid:
+    input:
+        unpack(feature_files),
+        data="results/{dataset}/data.parquet",
+        typed="results/{dataset}/interactions.parquet",
+        predictions=lambda wildcards: pid_predictions(wildcards).values(),
+    output:
+        "results/{dataset}/pid.json",
+    log:
+        "logs/{dataset}/dataset_pid.log",
+    conda:
+        "../../envs/core.yaml"
+    params:
+        seed=config["seed"],
+        families=lambda wildcards: list(pid_predictions(wildcards)),
+    script:
+        "../../scripts/dataset_pid.py"
