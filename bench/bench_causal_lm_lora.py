@@ -5,7 +5,7 @@ history (collation, forward, backward, optimiser and scheduler steps, progress b
 runs forward+backward of the same model on the same first-epoch batches, collated beforehand. The
 settings are the ``causal-lm-lora`` params of ``--config`` (a workflow config; default: the
 family's defaults with the SmolLM2 folder). Also prints this process's peak RSS. Run from the
-repository root: ``python bench/bench_causal_lm_lora.py --config CONFIG [--epochs N]``.
+repository root: ``python bench/bench_causal_lm_lora.py --config CONFIG [--epochs N] [--rows N]``.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None, help="default: the config's")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--data", type=Path, default=MUSTARD)
+    parser.add_argument("--rows", type=int, default=None, help="first N training rows (all)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     params = {"model_path": SMOLLM2}
@@ -40,6 +41,7 @@ def main() -> None:
     if args.epochs is not None:
         params = {**params, "epochs": args.epochs}
     train, val = mustard_splits(args.data)
+    train = train.subset(np.arange(min(args.rows or len(train), len(train))))
     family = CausalLMLoraFamily()
     hp = family.hyper_parameters(params)
     with tempfile.TemporaryDirectory() as tmp:

@@ -85,7 +85,9 @@ def main() -> None:
     for label, batch in (("transformers, one at a time", 1), ("transformers, batched", args.batch)):
         timed(label, partial(transformers_p_yes, args.model, chats, batch), args.rows, results)
 
-    params = {"model": args.model, **ENGINE, "engine_kwargs": {"enforce_eager": True}}
+    # no prefix cache: the second vLLM line would otherwise reuse the first one's prompts
+    engine_kwargs = {"enforce_eager": True, "enable_prefix_caching": False}
+    params = {"model": args.model, **ENGINE, "engine_kwargs": engine_kwargs}
     start = time.perf_counter()
     engine = LocalEngine(VLLMBackend(params, 0).engine_kwargs())
     print(f"vLLM engine start-up: {time.perf_counter() - start:.1f} s", flush=True)

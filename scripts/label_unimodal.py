@@ -6,7 +6,8 @@ from mmoe.stages.label import gather_labels, label_unimodal
 sm = snakemake  # noqa: F821
 with to_log(sm.log[0]):
     if hasattr(sm.input, "shards"):
-        gather_labels(sm.input.data, list(sm.input.shards), sm.output[0])
+        decision = sm.params.labeling.get("decision", "answer")
+        gather_labels(sm.input.data, list(sm.input.shards), sm.output[0], decision)
     else:
         label_unimodal(
             sm.wildcards.dataset, sm.input.data, sm.input.features, sm.wildcards.view,

@@ -53,9 +53,15 @@ def dataset_key_stages():
 
 
 DATASET_KEY_STAGES = dataset_key_stages()
-# Keys inside a stage's block that do not change what it computes (job resources) or that a
-# later stage reads (the labeling summary's gate).
+# Keys inside a stage's block that do not change what its jobs compute: job resources, the
+# labeling summary's gate, and the decision rule applied when the shards are gathered (so that
+# changing it relabels nothing).
 RUN_CONTROL_KEYS = {"resources", "max_unparsed_rate"}
+GATHER_KEYS = ["decision"]
+# Model folders unpacked from PyPI packages by models.smk; a job naming one as its model
+# (labeling `model`, a family's `model_path`) takes it as an input.
+CHAT_MODEL = "resources/models/SmolLM2-135M-Instruct"
+PREPARED_MODELS = {config["text_encoder"], CHAT_MODEL}
 
 
 def canonical(value):
@@ -85,16 +91,18 @@ def stage_cfg(stage):
     return params
 
 
-def stage_block(key):
+def stage_block(key, skip=()):
     """A params function: the dataset's ``key`` block (labeling, captioning) without its
-    run-control keys."""
+    run-control keys and the keys in ``skip``."""
+    ignored = RUN_CONTROL_KEYS | set(skip)
     return lambda wildcards: canonical(
-        {
-            k: v
-            for k, v in dataset_cfg(wildcards)[key].items()
-            if k not in RUN_CONTROL_KEYS
-        }
+        {k: v for k, v in dataset_cfg(wildcards)[key].items() if k not in ignored}
     )
+
+
+def prepared_model(path):
+    """``[path]`` when models.smk makes that folder, else ``[]`` (an input list)."""
+    return [path] if path in PREPARED_MODELS else []
 
 
 def dataset_key(key, default=None):

@@ -1,6 +1,7 @@
 rule label_shard:
     input:
         data="results/{dataset}/data.parquet",
+        model=lambda wildcards: prepared_model(labeling_model(wildcards)),
     output:
         labels="results/{dataset}/unimodal/shards/{view}/{shard}.parquet",
         stats="results/{dataset}/unimodal/shards/{view}/{shard}.json",
@@ -17,7 +18,7 @@ rule label_shard:
         gpu=block_resource("labeling", "gpu", 0),
     params:
         kind=view_kind,
-        labeling=stage_block("labeling"),
+        labeling=stage_block("labeling", skip=GATHER_KEYS),
         seed=config["seed"],
         n_shards=lambda wildcards: dataset_cfg(wildcards)["labeling"].get("shards", 1),
         cache_dir="results/{dataset}/unimodal/cache",
@@ -69,6 +70,7 @@ rule labeling_summary:
 rule caption_view:
     input:
         data="results/{dataset}/data.parquet",
+        model=lambda wildcards: prepared_model(captioning_model(wildcards)),
     output:
         "results/{dataset}/captions/{view}.parquet",
     log:

@@ -15,7 +15,7 @@ rule prepare_text_encoder:
 
 rule prepare_chat_model:
     output:
-        directory("resources/models/SmolLM2-135M-Instruct"),
+        directory(CHAT_MODEL),
     log:
         "logs/prepare_chat_model.log",
     benchmark:

@@ -58,12 +58,16 @@ def label_shard(
     return result
 
 
-def gather_labels(data: str | Path, shards: list[str | Path], out: str | Path) -> pd.DataFrame:
-    """Merge a view's shards back into the data's row order (every row exactly once)."""
+def gather_labels(
+    data: str | Path, shards: list[str | Path], out: str | Path, decision: str = "answer"
+) -> pd.DataFrame:
+    """Merge a view's shards back into the data's row order (every row exactly once) and set
+    each row's label by the ``decision`` rule (:mod:`mmoe.labeling.decision`)."""
+    from mmoe.labeling.decision import decide
     from mmoe.labeling.sharding import merge_shards
 
-    ids = pd.read_parquet(data, columns=["id"])["id"]
-    result = merge_shards([pd.read_parquet(p) for p in shards], ids)
+    frame = pd.read_parquet(data)
+    result = decide(merge_shards([pd.read_parquet(p) for p in shards], frame["id"]), frame, decision)
     io.write_parquet(result, out)
     return result
 

@@ -11,3 +11,11 @@ def label_inputs(wildcards):
     shards = range(labeling.get("shards", 1))
     prefix = f"results/{wildcards.dataset}/unimodal/shards/{wildcards.view}"
     return {"data": data, "shards": [f"{prefix}/{shard}.parquet" for shard in shards]}
+
+
+def labeling_model(wildcards):
+    return dataset_cfg(wildcards)["labeling"].get("params", {}).get("model")
+
+
+def captioning_model(wildcards):
+    return dataset_cfg(wildcards)["captioning"].get("params", {}).get("model")

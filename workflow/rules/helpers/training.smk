@@ -38,14 +38,13 @@ def family_resource(key, default):
 
 def model_inputs(wildcards):
     """The rows, their features, the captions of captioned image views and, for a family that
-    fine-tunes the text encoder, that encoder (extracted by prepare_text_encoder)."""
+    fine-tunes a model that a rule of models.smk unpacks, that model's folder."""
     inputs = {
         "data": f"results/{wildcards.dataset}/data.parquet",
         **feature_files(wildcards),
         **{f"caption_{v}": path for v, path in caption_files(wildcards).items()},
     }
-    if family_params(wildcards).get("model_path") == config["text_encoder"]:
-        inputs["text_encoder"] = config["text_encoder"]
+    inputs["pretrained"] = prepared_model(family_params(wildcards).get("model_path"))
     return inputs
 
 
