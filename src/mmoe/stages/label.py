@@ -67,7 +67,9 @@ def gather_labels(
     from mmoe.labeling.sharding import merge_shards
 
     frame = pd.read_parquet(data)
-    result = decide(merge_shards([pd.read_parquet(p) for p in shards], frame["id"]), frame, decision)
+    result = decide(
+        merge_shards([pd.read_parquet(p) for p in shards], frame["id"]), frame, decision
+    )
     io.write_parquet(result, out)
     return result
 
