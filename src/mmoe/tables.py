@@ -298,9 +298,10 @@ def parameters(
     rows = _test_overall(metrics)
     rows = rows[(rows["scheme"] == scheme) & rows["method"].isin(MODELS)]
     stats = mean_std(rows.assign(method=rows["method"].map(MODELS)), keys, ["f1"])
-    return stats.merge(size, on=keys, how="left")[
-        [*keys, "active", "trainable", "f1_mean", "f1_std", "seeds"]
-    ]
+    counts = ["active", "trainable"]
+    table = stats.merge(size, on=keys, how="left")
+    table[counts] = table[counts].round().astype("Int64")  # whole parameters
+    return table[[*keys, *counts, "f1_mean", "f1_std", "seeds"]]
 
 
 def routing_diagnostics(fused: list[dict]) -> pd.DataFrame:
