@@ -22,12 +22,16 @@ class RecordingModel:
         return np.full((len(x), 2), 0.5)
 
 
+def _indexed_rows(n: int):
+    """Features whose first column is the row index (so a recording model can tell which rows
+    it saw), alternating labels, and the first 40 rows as the training split; resets the record."""
+    RecordingModel.fitted = []
+    return np.column_stack([np.arange(n), np.zeros(n)]), np.tile([0, 1], n // 2), np.arange(n) < 40
+
+
 def test_cross_fitting_never_sees_its_own_fold():
     n = 50
-    features = np.column_stack([np.arange(n), np.zeros(n)])
-    labels = np.tile([0, 1], n // 2)
-    is_train = np.arange(n) < 40
-    RecordingModel.fitted = []
+    features, labels, is_train = _indexed_rows(n)
     proba, fold_of = cross_fit_proba(features, labels, is_train, 5, 0, RecordingModel)
     assert not np.isnan(proba).any()
     assert (fold_of[:40] >= 0).all() and (fold_of[40:] == -1).all()
@@ -78,10 +82,7 @@ class RecordingTunable(RecordingModel):
 
 def test_nested_cv_never_sees_validation_or_test_labels():
     n = 60
-    features = np.column_stack([np.arange(n), np.zeros(n)])
-    labels = np.tile([0, 1], n // 2)
-    is_train = np.arange(n) < 40
-    RecordingModel.fitted = []
+    features, labels, is_train = _indexed_rows(n)
     tuned = lambda: TunedLogistic((0.1, 1.0), 4, 0, RecordingTunable)  # noqa: E731
     cross_fit_proba(features, labels, is_train, 5, 0, tuned)
     assert len(RecordingModel.fitted) == 6 * (4 * 2 + 1)  # 5 folds + final, each nested
