@@ -18,6 +18,7 @@ if sm.rule == "train_expert":
     stage_args["type_aware"] = sm.params.experts["type_aware_selection"]
 if sm.rule == "train_fuser":
     stage_args["probabilities"] = sm.input.get("typed")
+    stage_args["types"] = sm.params.types
 with to_log(sm.log[0]):
     views = load_views(
         sm.input.data, features, sm.params.kinds, {v: p for v, p in captions.items() if p}

@@ -111,14 +111,15 @@ def test_five_type_expert_set_partitions_the_five_types():
     train = _typed().assign(
         five_type=lambda t: np.resize(np.array(interactions.FIVE_TYPES, object), len(t))
     )
-    five = interactions.scheme_assignment(train, "rus", 0, expert_set="five")
+    five = interactions.scheme_assignment(train, "five", 0)
     assert five["interaction"].tolist() == train["five_type"].tolist()
-    balanced = interactions.scheme_assignment(train, "rus_balanced", 0, expert_set="five")
+    assert interactions.scheme_experts("five") == interactions.FIVE_TYPES
+    balanced = interactions.scheme_assignment(train, "five_balanced", 0)
     assert set(balanced["interaction"].value_counts()) == {len(train) // 5}
+    shuffled = interactions.scheme_assignment(train, "five_random", 0)
+    assert sorted(shuffled["interaction"]) == sorted(train["five_type"])
     with pytest.raises(ValueError, match="needs both views' probabilities"):
-        interactions.scheme_assignment(
-            train.assign(five_type=interactions.UNSCORED), "rus", 0, expert_set="five"
-        )
+        interactions.scheme_assignment(train.assign(five_type=interactions.UNSCORED), "five", 0)
 
 
 def test_proxy_types_every_branch():

@@ -133,15 +133,18 @@ def test_per_interaction_pairs_baseline_with_matching_expert_and_paper():
 
 def test_partition_ablation_counts_and_paper():
     records = [(0, "all", "mmoe", 70.0)]
-    metrics = pd.concat([_scores(records), _scores(records, scheme="random")])
+    metrics = pd.concat([_scores(records, scheme=s) for s in ("rus", "random", "five")])
+    five = ["agreement_redundancy", "agreement_synergy", "disagreement_unique_x1",
+            "disagreement_unique_x2", "disagreement_synergy"]  # fmt: skip
     counts = pd.DataFrame(
-        {"scheme": ["rus"] * 3 + ["random"] * 3, "split": ["train_partition"] * 6,
-         "interaction": list("RUS") * 2, "n": [5, 7, 9, 1, 2, 3]}
+        {"scheme": ["rus"] * 3 + ["random"] * 3 + ["five"] * 5, "split": ["train_partition"] * 11,
+         "interaction": list("RUS") * 2 + five, "n": [5, 7, 9, 1, 2, 3, 4, 1, 2, 3, 6]}
     )  # fmt: skip
     paper = {"table2_partition_ablation": {"rus": {"f1": 78.65}}}
     out = tables.partition_ablation(metrics, {"mustard": counts}, paper).set_index("scheme")
-    assert out.loc["rus", ["n_R", "n_U", "n_S"]].tolist() == [5, 7, 9]
+    assert out.loc["rus", ["experts", "n_R", "n_U", "n_S"]].tolist() == [3, 5, 7, 9]
     assert out.loc["random", "n_S"] == 3
+    assert out.loc["five", ["experts", "n_R", "n_U", "n_S"]].tolist() == [5, 4, 5, 7]  # folded
     assert out.loc["rus", "paper_f1"] == "78.65" and out.loc["random", "paper_f1"] == tables.MISSING
 
 
@@ -151,7 +154,7 @@ def test_five_types_counts_expert_of_the_group_and_paper():
     kinds = ["agreement_redundancy"] * 3 + ["agreement_synergy"] * 2
     typed = {"mustard": pd.DataFrame({"five_type": kinds})}
     paper = {"short_paper_table2_five_types": {"agreement_synergy": {"n": 37, "expert": 30.3}}}
-    out = tables.five_types(_scores(records), typed, paper, "rus").set_index("five_type")
+    out = tables.five_types(_scores(records), typed, paper, ["five", "rus"]).set_index("five_type")
     assert len(out) == 5 and out.loc["agreement_redundancy", "n"] == 3
     row = out.loc["agreement_synergy"]
     assert row["n"] == 2 and row["expert_f1_mean"] == 30.0 and row["single_model_f1_mean"] == 20.0
@@ -160,6 +163,19 @@ def test_five_types_counts_expert_of_the_group_and_paper():
     assert (
         f"30.00 ± {tables.MISSING}" in markdown and markdown.count(tables.MISSING) > 4
     )  # no scores: dashes
+
+
+def test_five_types_scores_the_five_type_experts_where_a_family_trained_them():
+    rus = [(0, "agreement_synergy", m, f1) for m, f1 in (("baseline", 20.0), ("expert_S", 30.0))]
+    five = [(0, "agreement_synergy", "expert_agreement_synergy", 45.0)]
+    metrics = pd.concat(
+        [_scores(rus), _scores(rus + five, scheme="five"), _scores(rus, family="lora")]
+    )
+    typed = {"mustard": pd.DataFrame({"five_type": ["agreement_synergy"]})}
+    out = tables.five_types(metrics, typed, {}, ["five", "rus"])
+    out = out[out["five_type"] == "agreement_synergy"].set_index("family")
+    assert out.loc["mlp", ["scheme", "expert_f1_mean"]].tolist() == ["five", 45.0]  # its own
+    assert out.loc["lora", ["scheme", "expert_f1_mean"]].tolist() == ["rus", 30.0]  # the S expert
 
 
 def _model_folders(tmp_path, family, sizes):
@@ -286,7 +302,7 @@ def test_selected_routers_and_routing_diagnostics_from_the_fused_runs(tmp_path):
              ("test", "expert_accuracy", "S", "R", 10.0)],
             columns=["split", "measure", "subject", "reference", "value"],
         ).to_csv(f"{stem}.routing.csv", index=False)  # fmt: skip
-        fused.append({"dataset": "d", "family": "mlp", "seed": seed,
+        fused.append({"dataset": "d", "family": "mlp", "scheme": "rus", "seed": seed,
                       "routing": f"{stem}.routing.csv", "settings": f"{stem}.json"})  # fmt: skip
     assert tables.load_selected(fused)["router"].tolist() == ["proxy", "model_hard"]
     out = tables.routing_diagnostics(fused).set_index(["measure", "subject", "reference"])

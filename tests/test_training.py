@@ -62,6 +62,9 @@ def recording(monkeypatch):
     return FITS
 
 
+RUS_CODES = {kind: code for code, kind in enumerate(interactions.INTERACTIONS)}
+
+
 def _partitioned(tmp_path, scheme):
     """Partition the stage inputs with unimodal predictions that make every type occur."""
     _stage_inputs(tmp_path)
@@ -93,10 +96,53 @@ def test_each_role_trains_and_selects_on_its_own_rows_and_targets(tmp_path, reco
     assert set(s_train.ids) == set(train_ids[typed.loc[train_ids, "interaction"] == "S"])
     assert s_train.targets.tolist() == typed.loc[s_train.ids, "label"].tolist()
     assert base_val.ids == s_val.ids == typed.index[typed["split"] == "val"].tolist()
-    codes = typed.loc[f_train.ids, "interaction"].map(training.FUSER_CODES)
+    codes = typed.loc[f_train.ids, "interaction"].map(RUS_CODES)
     assert n == 3 and f_train.targets.tolist() == codes.tolist()
     logits = pd.read_parquet(out / "f.parquet")
     assert logits["split"].isin(["val", "test"]).all() and logits.shape[1] == 2 + 3
+
+
+def test_the_five_type_scheme_trains_an_expert_per_five_type_and_a_five_way_fuser(
+    tmp_path, recording
+):
+    views, typed = _partitioned(tmp_path, "five")
+    out, kind = tmp_path / "out", "disagreement_unique_x1"
+    training.train_expert(
+        "recording", {}, views, tmp_path / "five", kind, 0, out / "e", out / "e.pq"
+    )
+    training.train_fuser(
+        "recording", {}, views, tmp_path / "five", 0, out / "f", out / "f.pq",
+        types=interactions.FIVE_TYPES,
+    )  # fmt: skip
+    (e_train, _, _), (f_train, f_val, n) = recording
+    train_ids = typed.index[typed["split"] == "train"]
+    assert set(e_train.ids) == set(train_ids[typed.loc[train_ids, "five_type"] == kind])
+    codes = {kind: code for code, kind in enumerate(interactions.FIVE_TYPES)}
+    assert (
+        n == 5
+        and f_train.targets.tolist() == typed.loc[f_train.ids, "five_type"].map(codes).tolist()
+    )
+    assert f_val.targets.tolist() == typed.loc[f_val.ids, "five_type"].map(codes).tolist()
+    with pytest.raises(ValueError, match="are not the fuser's"):  # R/U/S classes, five types
+        training.train_fuser("recording", {}, views, tmp_path / "five", 0, out / "g", out / "g.pq")
+
+
+def test_an_expert_without_training_rows_is_its_start_the_single_model(tmp_path):
+    views, typed = _partitioned(tmp_path, "five")
+    absent = next(t for t in interactions.FIVE_TYPES if t not in set(typed["five_type"]))
+    params, out = {"hidden": 8, "epochs": 2, "batch_size": 16}, tmp_path / "out"
+    training.train_baseline("mlp", params, views, 0, out / "single", out / "single.pq")
+    training.train_expert(
+        "mlp", params, views, tmp_path / "five", absent, 0, out / "e", out / "e.pq",
+        init_from=out / "single",
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "e.pq"), pd.read_parquet(out / "single.pq"))
+    summary = json.loads((out / "e" / "summary.json").read_text())
+    assert summary["n_train"] == 0 and summary["fine_tuned"] is False
+    with pytest.raises(ValueError, match=f"no training rows of type '{absent}'"):
+        training.train_expert(
+            "mlp", params, views, tmp_path / "five", absent, 0, out / "f", out / "f.pq"
+        )
 
 
 def test_the_fuser_reads_the_unimodal_probabilities_when_asked_train_and_predict_time(
@@ -134,9 +180,9 @@ def test_the_random_schemes_fuser_selects_on_random_types_of_the_validation_rows
     training.train_fuser("recording", {}, views, tmp_path / "random", 0, out / "f", out / "f.pq")
     _, val, _ = recording[0]
     partition = interactions.read_partition(tmp_path / "random").set_index("id")
-    expected = partition.loc[val.ids, "interaction"].map(training.FUSER_CODES)
+    expected = partition.loc[val.ids, "interaction"].map(RUS_CODES)
     assert val.targets.tolist() == expected.tolist()
-    rus = typed.loc[val.ids, "interaction"].map(training.FUSER_CODES)
+    rus = typed.loc[val.ids, "interaction"].map(RUS_CODES)
     assert val.targets.tolist() != rus.tolist()  # the scheme's types, not the hard ones
     assert sorted(val.targets.tolist()) == sorted(rus.tolist())  # a permutation of them
 

@@ -55,6 +55,21 @@ def test_partitions_are_hive_parquet(tiny_run):
     assert set(counts["split"]) == {"train", "val", "test", "train_partition"}
 
 
+def test_the_five_type_scheme_runs_an_expert_per_five_type_into_the_tables(tiny_run):
+    typed = pd.read_parquet(tiny_run / "results/synthetic/interactions.parquet")
+    present = set(typed.loc[typed["split"] == "train", "five_type"])
+    root = tiny_run / "results/synthetic/partitions/five"
+    assert {p.name for p in root.glob("interaction=*")} == {f"interaction={t}" for t in present}
+    fuser = pd.read_parquet(tiny_run / "results/synthetic/logits/mlp/five/fuser/seed0.parquet")
+    assert fuser.filter(like="logit_").shape[1] == 5
+    ablation = pd.read_csv(tiny_run / "results/tables/partition_ablation.csv")
+    assert set(ablation.loc[ablation["scheme"] == "five", "experts"]) == {5}
+    five = pd.read_csv(tiny_run / "results/tables/five_types.csv").dropna(subset="scheme")
+    assert set(five["scheme"]) == {"five"}
+    diagnostics = pd.read_csv(tiny_run / "results/tables/routing_diagnostics.csv")
+    assert set(diagnostics["scheme"]) == {"rus", "five"}
+
+
 def test_rus_partition_recovers_true_interactions(tiny_run):
     agreement = pd.read_csv(tiny_run / "results/tables/rus_agreement.csv").iloc[0]
     # chance is the majority type's share (R, ~40%); with 180 training rows the partition is

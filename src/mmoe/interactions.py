@@ -40,7 +40,18 @@ FIVE_TO_RUS = {
 }
 EXPERT_SETS = {"rus": INTERACTIONS, "five": FIVE_TYPES}  # one expert per type of the set
 TYPE_COLUMNS = {"rus": "interaction", "five": "five_type"}  # each set's column in the typed table
-SCHEMES = ("rus", "rus_balanced", "random", "soft")
+# Partition schemes: name -> (how rows are assigned, expert set). ``rus``: each row's own type;
+# ``rus_balanced``: every type downsampled to the smallest; ``random``: the types' sizes with
+# members drawn at random; ``soft``: the soft types.
+SCHEMES = {
+    "rus": ("rus", "rus"),
+    "rus_balanced": ("rus_balanced", "rus"),
+    "random": ("random", "rus"),
+    "soft": ("soft", "rus"),
+    "five": ("rus", "five"),
+    "five_balanced": ("rus_balanced", "five"),
+    "five_random": ("random", "five"),
+}
 UNSCORED = "unscored"  # five-type of a row whose answer parsed to no probability
 
 
@@ -108,31 +119,31 @@ def label_interactions(
     return out
 
 
-def scheme_assignment(
-    train: pd.DataFrame, scheme: str, seed: int, expert_set: str = "rus"
-) -> pd.DataFrame:
-    """The rows of ``scheme`` with their ``interaction`` column (a type of ``expert_set``).
-
-    ``rus``: the hard types (the five types for ``expert_set="five"``); ``rus_balanced``: each
-    type downsampled to the smallest one; ``random``: the types' sizes with members drawn at
-    random; ``soft``: the soft types (folded into R/U/S for the ``rus`` set).
-    """
-    rng = np.random.default_rng(seed)
-    column = TYPE_COLUMNS[expert_set]
-    if scheme == "soft" and expert_set == "rus":
-        column = "soft_interaction"
-    rows = train[["id", "label"]].assign(interaction=train[column].to_numpy())
+def scheme_experts(scheme: str) -> tuple[str, ...]:
+    """The types of ``scheme``'s expert set: one expert each, in the fuser's class order."""
     if scheme not in SCHEMES:
         raise ValueError(f"unknown partition scheme {scheme!r}; known: {', '.join(SCHEMES)}")
+    return EXPERT_SETS[SCHEMES[scheme][1]]
+
+
+def scheme_assignment(train: pd.DataFrame, scheme: str, seed: int) -> pd.DataFrame:
+    """The rows of ``scheme`` (:data:`SCHEMES`) with their ``interaction`` column, a type of the
+    scheme's expert set: R/U/S (the soft scheme folds its five types into them) or the five
+    types of the short paper."""
+    rng = np.random.default_rng(seed)
+    scheme_experts(scheme)  # a known scheme
+    sampling, expert_set = SCHEMES[scheme]
+    column = "soft_interaction" if sampling == "soft" else TYPE_COLUMNS[expert_set]
+    rows = train[["id", "label"]].assign(interaction=train[column].to_numpy())
     unscored = rows.loc[rows["interaction"] == UNSCORED, "id"].tolist()
     if unscored:
         raise ValueError(
-            f"the {scheme} scheme of the {expert_set} set needs both views' probabilities; "
+            f"the {scheme} scheme needs both views' probabilities; "
             f"{len(unscored)} row(s) have none, e.g. {unscored[:5]}"
         )
-    if scheme == "random":
+    if sampling == "random":
         return rows.assign(interaction=rng.permutation(rows["interaction"].to_numpy()))
-    if scheme == "rus_balanced":
+    if sampling == "rus_balanced":
         sizes = rows["interaction"].value_counts()
         smallest = sizes.reindex(EXPERT_SETS[expert_set], fill_value=0).min()
         picks = [

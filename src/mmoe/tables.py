@@ -11,8 +11,8 @@ import yaml
 
 from mmoe import io
 from mmoe.datasets.validate import DataValidationError, Problem
-from mmoe.fusion import MMOE, ROUTERS
-from mmoe.interactions import FIVE_TO_RUS, FIVE_TYPES, INTERACTIONS
+from mmoe.fusion import MMOE, ROUTERS, rus_class
+from mmoe.interactions import FIVE_TO_RUS, FIVE_TYPES, INTERACTIONS, scheme_experts
 
 MISSING = "–"
 FUSION_ROWS = {
@@ -202,6 +202,7 @@ def partition_ablation(
     rows = _test_overall(metrics)
     stats = mean_std(rows[rows["method"] == MMOE], ["dataset", "family", "scheme"], ["f1"])
     paper = reported.get("table2_partition_ablation", {})
+    stats.insert(3, "experts", [len(scheme_experts(s)) for s in stats["scheme"]])
     for kind in INTERACTIONS:
         stats[f"n_{kind}"] = [
             _partition_count(counts[d], s, kind)
@@ -215,19 +216,27 @@ def partition_ablation(
 
 
 def _partition_count(counts: pd.DataFrame, scheme: str, kind: str) -> int:
+    """Training rows of R/U/S class ``kind`` in ``scheme``'s partition (five types folded)."""
     rows = counts[(counts["scheme"] == scheme) & (counts["split"] == "train_partition")]
-    return int(rows.loc[rows["interaction"] == kind, "n"].sum())
+    return int(rows.loc[rows["interaction"].map(rus_class) == kind, "n"].sum())
 
 
 def five_types(
-    metrics: pd.DataFrame, typed: dict[str, pd.DataFrame], reported: dict, scheme: str
+    metrics: pd.DataFrame, typed: dict[str, pd.DataFrame], reported: dict, schemes: list[str]
 ) -> pd.DataFrame:
     """Short paper Table 2: rows per five-type, and test F1 of the single model vs the expert of
-    the type's R/U/S group (its :data:`FIVE_TO_RUS` fold)."""
-    picked = _baseline_vs_expert(metrics, scheme, FIVE_TO_RUS)
-    stats = mean_std(picked, ["dataset", "family", "interaction", "model"], ["f1"])
+    the type. Per dataset and family, the first of ``schemes`` it ran decides the expert: its own
+    where that scheme has five-type experts, else that of its R/U/S group (:data:`FIVE_TO_RUS`)."""
+    picks = []
+    for _, rows in metrics.groupby(["dataset", "family"], sort=False):
+        scheme = next(s for s in schemes if (rows["scheme"] == s).any())
+        own = scheme_experts(scheme) == FIVE_TYPES
+        types = {t: t for t in FIVE_TYPES} if own else FIVE_TO_RUS
+        picks.append(_baseline_vs_expert(rows, scheme, types))
+    picked = pd.concat(picks)
+    stats = mean_std(picked, ["dataset", "family", "scheme", "interaction", "model"], ["f1"])
     wide = stats.pivot_table(
-        index=["dataset", "family", "interaction"],
+        index=["dataset", "family", "scheme", "interaction"],
         columns="model",
         values=["f1_mean", "f1_std"],
         sort=False,
@@ -236,7 +245,7 @@ def five_types(
     scores = [f"{m}_f1_{stat}" for m in ("single_model", "expert") for stat in ("mean", "std")]
     wide = wide.reset_index().rename(columns={"interaction": "five_type"})
     wide = wide.reindex(
-        columns=["dataset", "family", "five_type", *scores]
+        columns=["dataset", "family", "scheme", "five_type", *scores]
     )  # all, even if unscored
     counts = pd.DataFrame(
         [
@@ -306,12 +315,12 @@ def parameters(
 
 def routing_diagnostics(fused: list[dict]) -> pd.DataFrame:
     """Routing diagnostics (:func:`mmoe.routing.diagnostics`) on the test split, mean and std over
-    seeds per dataset, family, measure, subject and reference; ``fused``: the main scheme's runs
-    (dataset, family, seed) with their ``routing`` file."""
-    keys = ("dataset", "family", "seed")
+    seeds per dataset, family, scheme, measure, subject and reference; ``fused``: the fused runs
+    (dataset, family, scheme, seed) with their ``routing`` file."""
+    keys = ("dataset", "family", "scheme", "seed")
     frame = load_metrics([{**{k: r[k] for k in keys}, "path": r["routing"]} for r in fused])
     test = frame[frame["split"] == "test"]
-    by = ["dataset", "family", "measure", "subject", "reference"]
+    by = ["dataset", "family", "scheme", "measure", "subject", "reference"]
     return mean_std(test, by, ["value"])
 
 

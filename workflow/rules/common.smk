@@ -4,12 +4,14 @@ from types import SimpleNamespace
 import yaml
 from snakemake.utils import validate
 
+from mmoe.interactions import EXPERT_SETS, SCHEMES, scheme_experts
+
 SCHEMA = Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
 validate(config, schema=str(SCHEMA))
 
 DATASETS = sorted(config["datasets"])  # sorted: reordering the config reruns nothing
 FAMILIES = sorted({f for d in config["datasets"].values() for f in d["families"]})
-EXPERTS = ["R", "U", "S"]
+EXPERTS = list(scheme_experts(config["main_scheme"]))  # the main scheme's: R, U, S
 
 
 def family_seeds(family):
@@ -32,8 +34,8 @@ wildcard_constraints:
     view="x1|x2",
     family="|".join(FAMILIES),
     group=r"[A-Za-z0-9_-]+",
-    scheme="rus|rus_balanced|random|soft",
-    expert="R|U|S",
+    scheme="|".join(SCHEMES),
+    expert="|".join(sorted({t for types in EXPERT_SETS.values() for t in types})),
     seed=r"\d+",
     shard=r"\d+",
 

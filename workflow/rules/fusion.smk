@@ -3,7 +3,7 @@ rule fuse:
         data="results/{dataset}/data.parquet",
         typed="results/{dataset}/interactions.parquet",
         partition="results/{dataset}/partitions/{scheme}",
-        experts=[logits_file(expert) for expert in EXPERTS],
+        experts=expert_logits,
         fuser=logits_file("fuser"),
         baseline=SINGLE_MODEL_LOGITS,
     output:

@@ -32,6 +32,6 @@ rule tables:
         paper_models=canonical(
             {f: c.get("paper_model") for f, c in config["families"].items()}
         ),
-        schemes={"main": config["main_scheme"], "five_types": five_type_scheme()},
+        schemes={"main": config["main_scheme"], "five_types": five_type_schemes()},
     script:
         "../../scripts/tables.py"

@@ -53,3 +53,4 @@ use rule train_baseline as train_fuser with:
     params:
         **MODEL_PARAMS,
         fuser_probabilities=config["fusion"]["fuser_probabilities"],
+        types=scheme_types,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from mmoe import io
+from mmoe import interactions, io
 from mmoe.stages.partition import scheme_rows
 
 FUSER = "fuser"
@@ -48,7 +48,8 @@ def fuse(
         expert_logits[kind] = values
     fuser_logits = expert_logits.pop(FUSER)
     meta = pd.read_parquet(typed).set_index("id")
-    columns = {"label": "label", "type": "interaction", **{c: c for c in ("y1", "y2", "p1", "p2")}}
+    own_type = interactions.TYPE_COLUMNS[interactions.expert_set_of(list(experts))]
+    columns = {"label": "label", "type": own_type, **{c: c for c in ("y1", "y2", "p1", "p2")}}
     if data is not None and TRUTH in pq.read_schema(data).names:
         meta = meta.join(pd.read_parquet(data, columns=["id", TRUTH]).set_index("id"))
         columns[TRUTH] = TRUTH

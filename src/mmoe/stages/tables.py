@@ -22,14 +22,14 @@ from mmoe import figures, tables
 class TableInputs:
     """What the builders read, loaded once on first use.
 
-    ``runs``: metric files (dataset, family, scheme, seed, path); ``fused``: the main scheme's
-    fused runs (dataset, family, seed) with their ``routing`` diagnostics and ``settings`` (the
-    router of +MMoE); ``multitask_runs``: those of
+    ``runs``: metric files (dataset, family, scheme, seed, path); ``fused``: the fused runs of
+    the main and the five-type scheme (dataset, family, scheme, seed) with their ``routing``
+    diagnostics and ``settings`` (the router of +MMoE); ``multitask_runs``: those of
     the multitask experts (group, dataset, family, seed, path) of ``groups`` (group -> datasets);
     ``models``: model folders (dataset, family, role, seed, path); ``files``: per dataset its
     ``counts``, ``typed``, ``pid`` and, where there are reference types, ``data`` (synthetic
-    truth) and ``human`` (annotations); ``schemes``: the ``main`` scheme and the one of the
-    ``five_types`` table.
+    truth) and ``human`` (annotations); ``schemes``: the ``main`` scheme and those of the
+    ``five_types`` table, in order of preference.
     """
 
     runs: list[dict]
@@ -40,7 +40,7 @@ class TableInputs:
     files: dict[str, dict[str, str | Path]]
     reported: str | Path
     paper_models: dict
-    schemes: dict[str, str]
+    schemes: dict[str, str | list[str]]
 
     @property
     def main(self) -> str:
@@ -52,7 +52,7 @@ class TableInputs:
 
     @cached_property
     def selected(self) -> pd.DataFrame:
-        return tables.load_selected(self.fused)
+        return tables.load_selected([r for r in self.fused if r["scheme"] == self.main])
 
     @cached_property
     def paper(self) -> dict:

@@ -6,6 +6,9 @@ validation and test row. They differ only in the rows and targets they train and
 
 from __future__ import annotations
 
+import json
+import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +19,6 @@ from mmoe.families import FAMILIES, Examples, get_family
 from mmoe.families.hf_training import discard_checkpoint
 from mmoe.stages.partition import scheme_rows
 from mmoe.stages.rows import EVAL_SPLITS, Views
-
-FUSER_CODES = {kind: code for code, kind in enumerate(interactions.INTERACTIONS)}
 
 
 def supports_init_from(family: str) -> bool:
@@ -50,12 +51,18 @@ def train_expert(
     """The expert of type ``expert``: the scheme's training rows of that type, gold labels;
     selected on the scheme's validation rows of that type (``type_aware``, if any) or on every
     validation row; started from the saved single model ``init_from`` when given (families that
-    :func:`supports_init_from` only)."""
+    :func:`supports_init_from` only). A type without training rows leaves that start as it is."""
     if init_from and not supports_init_from(family):
         raise ValueError(f"family {family!r} cannot start from a saved model (init_from)")
     chosen = views.frame["id"].isin(scheme_rows(partition_dir, "train", expert).index)
     if not chosen.any():
-        raise ValueError(f"{partition_dir}: no training rows of type {expert!r}")
+        if init_from is None:
+            raise ValueError(
+                f"{partition_dir}: no training rows of type {expert!r}, and no single model to "
+                "start from (experts.shared_start, for families that support it)"
+            )
+        print(f"no training rows of type {expert!r}: the expert is its start, the single model")
+        return unchanged_start(family, params, views, init_from, out_dir, logits_out)
     train = views.examples(chosen.to_numpy(), "label")
     own = views.frame["id"].isin(scheme_rows(partition_dir, "val", expert).index).to_numpy()
     val_rows = own if type_aware and own.any() else views.split("val")
@@ -72,26 +79,43 @@ def train_fuser(
     seed: int,
     out_dir: str | Path,
     logits_out: str | Path,
+    types: Sequence[str] = interactions.INTERACTIONS,
     probabilities: str | Path | None = None,
 ) -> dict:
-    """The fuser, a 3-way R/U/S classifier: the scheme's training rows with their scheme types as
-    targets; selected on the scheme's validation rows and types. With ``probabilities`` (the
-    typed rows), it also reads each row's unimodal probabilities as a feature block ``p``."""
+    """The fuser, a classifier over the scheme's ``types`` (its classes, in this order): the
+    scheme's training rows with their types as targets; selected on the scheme's validation rows
+    and types. With ``probabilities`` (the typed rows), it also reads each row's unimodal
+    probabilities as a feature block ``p``."""
     if probabilities is not None:
         views = with_probabilities(views, probabilities)
+    codes = {kind: code for code, kind in enumerate(types)}
     sets = []
     for split in ("train", "val"):
-        types = scheme_rows(partition_dir, split)["interaction"]
-        targets = views.frame["id"].map(types).map(FUSER_CODES)
+        assigned = scheme_rows(partition_dir, split)["interaction"]
+        unknown = sorted(set(assigned) - set(codes))
+        if unknown:
+            raise ValueError(f"{partition_dir}: types {unknown} are not the fuser's {list(types)}")
+        targets = views.frame["id"].map(assigned).map(codes)
         rows = targets.notna().to_numpy()
         if not rows.any():
             raise ValueError(f"{partition_dir}: no {split} rows")
         frame = views.frame.assign(target=targets.fillna(-1).astype(int).to_numpy())
         sets.append(Views(frame, views.features, views.kinds).examples(rows, "target"))
     train, val = sets
-    return fit_and_predict(
-        family, params, views, train, val, len(FUSER_CODES), seed, out_dir, logits_out
-    )
+    return fit_and_predict(family, params, views, train, val, len(codes), seed, out_dir, logits_out)
+
+
+def unchanged_start(family, params, views: Views, init_from, out_dir, logits_out) -> dict:
+    """A copy of the saved model ``init_from`` as the output model, with its logits."""
+    with io.atomic_path(out_dir) as tmp:
+        shutil.copytree(init_from, tmp)
+        summary = json.loads((tmp / "summary.json").read_text())
+        summary.update(n_train=0, fine_tuned=False)
+        io.write_json(summary, tmp / "summary.json")
+    rows = views.split(*EVAL_SPLITS)
+    model = get_family(family)
+    write_logits(model, params, out_dir, views.examples(rows), views.frame.loc[rows], logits_out)
+    return summary
 
 
 def with_probabilities(views: Views, typed: str | Path) -> Views:

@@ -20,14 +20,15 @@ def metric_runs():
 
 
 def fused_runs():
-    """One record per fused run of the main scheme (dataset, family, seed), with its routing
-    diagnostics (``routing``) and settings (``settings``: the router of +MMoE)."""
-    main = config["main_scheme"]
+    """One record per fused run (dataset, family, scheme, seed) of the main scheme and of the
+    five-type scheme, with its routing diagnostics (``routing``) and settings (``settings``: the
+    router of +MMoE)."""
+    diagnosed = {config["main_scheme"], "five"}
     records = []
     for run in metric_runs():
-        if run["scheme"] == main:
-            stem = f"results/{run['dataset']}/fused/{run['family']}/{main}/seed{run['seed']}"
-            keys = {k: run[k] for k in ("dataset", "family", "seed")}
+        if run["scheme"] in diagnosed:
+            keys = {k: run[k] for k in ("dataset", "family", "scheme", "seed")}
+            stem = "results/{dataset}/fused/{family}/{scheme}/seed{seed}".format(**keys)
             records.append(
                 {**keys, "routing": f"{stem}.routing.csv", "settings": f"{stem}.json"}
             )
@@ -63,9 +64,12 @@ def annotated_datasets():
     return [d for d in DATASETS if "human_annotations" in config["datasets"][d]]
 
 
-def five_type_scheme():
-    """The soft scheme's experts where it runs, else the main scheme's."""
-    return "soft" if "soft" in config["schemes"] else config["main_scheme"]
+def five_type_schemes():
+    """The schemes whose experts the five-type table scores, in order of preference: the
+    five-type experts, else the soft scheme's R/U/S experts, else the main scheme's."""
+    return [s for s in ("five", "soft") if s in config["schemes"]] + [
+        config["main_scheme"]
+    ]
 
 
 def registered(name, kind):
