@@ -155,3 +155,11 @@ def test_synthetic_is_deterministic_and_balanced(tmp_path):
 def test_synthetic_rejects_unknown_types(tmp_path):
     with pytest.raises(ValueError, match="unknown interaction type"):
         generate_synthetic(tmp_path, 10, {"Q": 1.0}, {"train": 0.6, "val": 0.2, "test": 0.2}, 0)
+
+
+def test_synthetic_too_small_to_stratify_is_a_clear_error(tmp_path):
+    mixture = {"R": 0.4, "U1": 0.2, "U2": 0.2, "S": 0.2}
+    splits = {"train": 0.6, "val": 0.2, "test": 0.2}
+    with pytest.raises(ValueError, match=r"synthetic data with n=40 .* too few to split") as error:
+        generate_synthetic(tmp_path, 40, mixture, splits, seed=0)
+    assert "rows per stratum" in str(error.value)

@@ -25,9 +25,18 @@ def stratified_split(labels: pd.Series, fractions: dict[str, float], seed: int) 
         share = fractions[name] / left
         if share <= 0:
             continue
-        keep, take = train_test_split(
-            remaining, test_size=share, random_state=seed, stratify=labels.loc[remaining]
-        )
+        strata = labels.loc[remaining]
+        try:
+            keep, take = train_test_split(
+                remaining, test_size=share, random_state=seed, stratify=strata
+            )
+        except ValueError as error:
+            sizes = strata.value_counts().sort_index().to_dict()
+            raise ValueError(
+                f"{len(remaining)} rows are too few to split {share:.0%} of them into {name!r} "
+                f"with every stratum in both parts (rows per stratum: {sizes}; {error}): "
+                "use more rows or larger split fractions"
+            ) from error
         assignment.loc[take] = name
         remaining = keep
         left -= fractions[name]

@@ -126,7 +126,9 @@ def generate_synthetic(
             }
         )
     frame = pd.DataFrame(rows)
-    frame["split"] = stratified_split(
-        frame["label"].astype(str) + frame["true_interaction"], split_fractions, seed
-    )
+    strata = frame["label"].astype(str) + frame["true_interaction"]  # label and type
+    try:
+        frame["split"] = stratified_split(strata, split_fractions, seed)
+    except ValueError as error:
+        raise ValueError(f"synthetic data with n={n} and mixture {mixture}: {error}") from error
     return frame
