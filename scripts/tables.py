@@ -24,6 +24,7 @@ inputs = TableInputs(
     files,
     sm.input.reported,
     sm.params.paper_models,
+    sm.params.paper_datasets,
     sm.params.schemes,
 )
 with to_log(sm.log[0]):

@@ -118,6 +118,22 @@ def _scores(records, scheme="rus", dataset="mustard", family="mlp"):
     )  # fmt: skip
 
 
+def test_a_dataset_reproducing_the_papers_gets_its_paper_columns(tmp_path):
+    datasets = ("mustard_llm", "other")
+    metrics = tables.load_metrics(
+        [_write_run(tmp_path, 0, 60.0, 50.0, dataset=d) for d in datasets]
+    )
+    selected = pd.DataFrame({"dataset": datasets, "family": "blip", "seed": 0, "router": "proxy"})
+    reported = {**REPORTED, tables.PAPER_NAMES: {"mustard_llm": "mustard"}}
+    out = tables.main_results(metrics, selected, reported, {"blip": "BLIP2"}, "rus")
+    paper = out.set_index(["dataset", "method"])["paper_f1"]
+    assert paper[("mustard_llm", "+MMoE")] == "65.93"
+    assert paper[("other", "+MMoE")] == tables.MISSING
+    no_counts = pd.DataFrame(columns=["scheme", "split", "interaction", "n"])
+    ablation = tables.partition_ablation(metrics, dict.fromkeys(datasets, no_counts), reported)
+    assert ablation["paper_f1"].tolist() == ["78.65", tables.MISSING]  # MUStARD-only: by name
+
+
 def test_per_interaction_pairs_baseline_with_matching_expert_and_paper():
     scores = (("baseline", 50.0), ("expert_{k}", 60.0), ("expert_R", 99.0))
     records = [(s, k, m.format(k=k), v + s) for s in (0, 2) for k in "US" for m, v in scores]

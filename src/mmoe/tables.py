@@ -39,6 +39,9 @@ PAPER_FUSION_KEYS = {
 }
 PAPER_RQ1_KEYS = {"ALBEF": "albef_experts"}  # paper model -> its per-interaction scores (Fig. 7)
 PAPER_DATASET = "mustard"  # the ablations, RQ1, RQ3 and the five-type table are MUStARD-only
+# The key of ``reported`` under which the tables stage records, per dataset, the paper's dataset
+# it reproduces (its config's ``paper_dataset``), whose numbers fill its paper columns.
+PAPER_NAMES = "paper_datasets"
 KEYS = ["dataset", "family", "scheme"]
 MODELS = {"baseline": "single model", MMOE: "+MMoE"}
 # The model each router runs beside the experts (fusion.ROUTERS) as a role of parameter_counts.
@@ -109,6 +112,16 @@ def _per_row(stats: pd.DataFrame, function) -> list:
     return [function(row) for row in stats.to_dict("records")]
 
 
+def paper_name(reported: dict, dataset: str) -> str:
+    """The paper's name of ``dataset`` (:data:`PAPER_NAMES`; by default its own)."""
+    return reported.get(PAPER_NAMES, {}).get(dataset, dataset)
+
+
+def is_paper_dataset(reported: dict, dataset: str) -> bool:
+    """Whether ``dataset`` reproduces the paper's MUStARD, the dataset of its ablations."""
+    return paper_name(reported, dataset) == PAPER_DATASET
+
+
 def _test_overall(metrics: pd.DataFrame) -> pd.DataFrame:
     return metrics[(metrics["split"] == "test") & (metrics["interaction"] == "all")]
 
@@ -138,7 +151,7 @@ def main_results(
     def reference(row) -> str:
         name = paper_models.get(row["family"])
         key = name if row["method"] == MODELS["baseline"] else f"{name}+MMoE"
-        return paper_value(_dig(paper, row["dataset"], name and key, "f1"))
+        return paper_value(_dig(paper, paper_name(reported, row["dataset"]), name and key, "f1"))
 
     stats["paper_f1"] = _per_row(stats, reference)
     return stats
@@ -154,7 +167,11 @@ def fusion_ablation(
     paper = reported.get("table3_fusion_ablation", {})
 
     def reference(row) -> str:
-        key = PAPER_FUSION_KEYS.get(row["method"]) if row["dataset"] == PAPER_DATASET else None
+        key = (
+            PAPER_FUSION_KEYS.get(row["method"])
+            if is_paper_dataset(reported, row["dataset"])
+            else None
+        )
         return paper_value(_dig(paper, key, paper_models.get(row["family"])))
 
     stats["paper_f1"] = _per_row(stats, reference)
@@ -188,7 +205,7 @@ def per_interaction(
 
     def reference(row) -> str:
         name = paper_models.get(row["family"])
-        key = PAPER_RQ1_KEYS.get(name) if row["dataset"] == PAPER_DATASET else None
+        key = PAPER_RQ1_KEYS.get(name) if is_paper_dataset(reported, row["dataset"]) else None
         return paper_value(_dig(paper, key, row["interaction"], role[row["model"]]))
 
     stats["paper_accuracy"] = _per_row(stats, reference)
@@ -209,7 +226,7 @@ def partition_ablation(
             for d, s in zip(stats["dataset"], stats["scheme"], strict=True)
         ]
     stats["paper_f1"] = [
-        paper_value(_dig(paper, s, "f1") if d == PAPER_DATASET else None)
+        paper_value(_dig(paper, s, "f1") if is_paper_dataset(reported, d) else None)
         for d, s in zip(stats["dataset"], stats["scheme"], strict=True)
     ]
     return stats
@@ -258,7 +275,7 @@ def five_types(
     paper = reported.get("short_paper_table2_five_types", {})
     for column, decimals in (("n", 0), ("single", 2), ("expert", 2)):
         out[f"paper_{column}"] = [
-            paper_value(_dig(paper, t, column) if d == PAPER_DATASET else None, decimals)
+            paper_value(_dig(paper, t, column) if is_paper_dataset(reported, d) else None, decimals)
             for d, t in zip(out["dataset"], out["five_type"], strict=True)
         ]
     return out
@@ -373,7 +390,7 @@ def multitask(
     paper = _dig(reported, "rq4_multitask", "overall_f1") or {}
     paper_keys = {MULTITASK_EXPERTS["single"]: "single_dataset", pooled_name: "pooled"}
     stats["paper_f1"] = [
-        paper_value(paper.get(paper_keys[e]) if d == PAPER_DATASET else None)
+        paper_value(paper.get(paper_keys[e]) if is_paper_dataset(reported, d) else None)
         for d, e in zip(stats["dataset"], stats["experts"], strict=True)
     ]
     return stats.sort_values(["group", "dataset", "family"], kind="stable")[MULTITASK_COLUMNS]
@@ -455,7 +472,9 @@ def categorisation(
     ]
     out = pd.DataFrame(rows)
     paper = reported.get("rq3_categorization_vs_human", {})
-    is_paper = [r["dataset"] == PAPER_DATASET and r["reference"] == "human" for r in rows]
+    is_paper = [
+        is_paper_dataset(reported, r["dataset"]) and r["reference"] == "human" for r in rows
+    ]
     out["paper_macro_f1"] = [paper_value(paper.get("f1_overall") if p else None) for p in is_paper]
     for kind in INTERACTIONS:
         out[f"paper_accuracy_{kind}"] = [

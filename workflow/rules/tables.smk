@@ -32,6 +32,9 @@ rule tables:
         paper_models=canonical(
             {f: c.get("paper_model") for f, c in config["families"].items()}
         ),
+        paper_datasets=canonical(
+            {d: config["datasets"][d].get("paper_dataset", d) for d in DATASETS}
+        ),
         schemes={"main": config["main_scheme"], "five_types": five_type_schemes()},
     script:
         "../../scripts/tables.py"

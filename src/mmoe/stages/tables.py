@@ -28,7 +28,8 @@ class TableInputs:
     the multitask experts (group, dataset, family, seed, path) of ``groups`` (group -> datasets);
     ``models``: model folders (dataset, family, role, seed, path); ``files``: per dataset its
     ``counts``, ``typed``, ``pid`` and, where there are reference types, ``data`` (synthetic
-    truth) and ``human`` (annotations); ``schemes``: the ``main`` scheme and those of the
+    truth) and ``human`` (annotations); ``paper_datasets``: per dataset, the paper's dataset it
+    reproduces; ``schemes``: the ``main`` scheme and those of the
     ``five_types`` table, in order of preference.
     """
 
@@ -40,6 +41,7 @@ class TableInputs:
     files: dict[str, dict[str, str | Path]]
     reported: str | Path
     paper_models: dict
+    paper_datasets: dict[str, str]
     schemes: dict[str, str | list[str]]
 
     @property
@@ -56,7 +58,8 @@ class TableInputs:
 
     @cached_property
     def paper(self) -> dict:
-        return tables.load_reported(self.reported)
+        reported = tables.load_reported(self.reported)
+        return reported | {tables.PAPER_NAMES: self.paper_datasets}
 
     @cached_property
     def typed(self) -> dict[str, pd.DataFrame]:
