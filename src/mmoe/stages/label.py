@@ -66,7 +66,7 @@ def gather_labels(
     from mmoe.labeling.decision import decide
     from mmoe.labeling.sharding import merge_shards
 
-    frame = pd.read_parquet(data)
+    frame = pd.read_parquet(data, columns=["id", "split", "label"])
     result = decide(
         merge_shards([pd.read_parquet(p) for p in shards], frame["id"]), frame, decision
     )
