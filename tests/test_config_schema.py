@@ -130,3 +130,13 @@ def test_a_dataset_key_without_a_stage_stops_the_workflow(tmp_path):
     result = run_snakemake(workdir, "-n", "all", snakefile=repo / "Snakefile", check=False)
     assert result.returncode != 0
     assert "dataset keys without a `stage`: ['gamma']" in result.stdout + result.stderr
+
+
+def test_the_schemas_schemes_are_the_known_ones():
+    from mmoe.interactions import SCHEMES
+
+    schema = yaml.safe_load(SCHEMA.read_text())
+    family = schema["$defs"]["family"]["properties"]["schemes"]["items"]["enum"]
+    assert schema["properties"]["schemes"]["items"]["enum"] == family == list(SCHEMES)
+    main = schema["properties"]["main_scheme"]["enum"]
+    assert main == [s for s, (_, experts) in SCHEMES.items() if experts == "rus"]

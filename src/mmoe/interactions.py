@@ -38,6 +38,16 @@ FIVE_TO_RUS = {
     "disagreement_unique_x2": "U",
     "disagreement_synergy": "S",
 }
+# The synthetic generator's types (``true_interaction``) in each expert set.
+TRUE_TYPES = {
+    "rus": {"R": "R", "U1": "U", "U2": "U", "S": "S"},
+    "five": {
+        "R": "agreement_redundancy",
+        "U1": "disagreement_unique_x1",
+        "U2": "disagreement_unique_x2",
+        "S": "agreement_synergy",
+    },
+}
 EXPERT_SETS = {"rus": INTERACTIONS, "five": FIVE_TYPES}  # one expert per type of the set
 TYPE_COLUMNS = {"rus": "interaction", "five": "five_type"}  # each set's column in the typed table
 # Partition schemes: name -> (how rows are assigned, expert set). ``rus``: each row's own type;
@@ -119,11 +129,16 @@ def label_interactions(
     return out
 
 
-def scheme_experts(scheme: str) -> tuple[str, ...]:
-    """The types of ``scheme``'s expert set: one expert each, in the fuser's class order."""
+def scheme_spec(scheme: str) -> tuple[str, str]:
+    """How ``scheme`` assigns rows, and its expert set (:data:`SCHEMES`)."""
     if scheme not in SCHEMES:
         raise ValueError(f"unknown partition scheme {scheme!r}; known: {', '.join(SCHEMES)}")
-    return EXPERT_SETS[SCHEMES[scheme][1]]
+    return SCHEMES[scheme]
+
+
+def scheme_experts(scheme: str) -> tuple[str, ...]:
+    """The types of ``scheme``'s expert set: one expert each, in the fuser's class order."""
+    return EXPERT_SETS[scheme_spec(scheme)[1]]
 
 
 def scheme_assignment(train: pd.DataFrame, scheme: str, seed: int) -> pd.DataFrame:
@@ -131,8 +146,7 @@ def scheme_assignment(train: pd.DataFrame, scheme: str, seed: int) -> pd.DataFra
     scheme's expert set: R/U/S (the soft scheme folds its five types into them) or the five
     types of the short paper."""
     rng = np.random.default_rng(seed)
-    scheme_experts(scheme)  # a known scheme
-    sampling, expert_set = SCHEMES[scheme]
+    sampling, expert_set = scheme_spec(scheme)
     column = "soft_interaction" if sampling == "soft" else TYPE_COLUMNS[expert_set]
     rows = train[["id", "label"]].assign(interaction=train[column].to_numpy())
     unscored = rows.loc[rows["interaction"] == UNSCORED, "id"].tolist()

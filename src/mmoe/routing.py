@@ -12,19 +12,8 @@ import numpy as np
 import pandas as pd
 
 from mmoe.fusion import MMOE, routers, softmax
-from mmoe.interactions import expert_set_of, proxy_types
+from mmoe.interactions import TRUE_TYPES, expert_set_of, proxy_types
 from mmoe.metrics import binary_scores
-
-# The synthetic generator's types (``true_interaction``) in each expert set.
-TRUE_TYPES = {
-    "rus": {"R": "R", "U1": "U", "U2": "U", "S": "S"},
-    "five": {
-        "R": "agreement_redundancy",
-        "U1": "disagreement_unique_x1",
-        "U2": "disagreement_unique_x2",
-        "S": "agreement_synergy",
-    },
-}
 
 
 def diagnostics(

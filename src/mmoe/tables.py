@@ -12,7 +12,13 @@ import yaml
 from mmoe import io
 from mmoe.datasets.validate import DataValidationError, Problem
 from mmoe.fusion import MMOE, ROUTERS, rus_class
-from mmoe.interactions import FIVE_TO_RUS, FIVE_TYPES, INTERACTIONS, scheme_experts
+from mmoe.interactions import (
+    FIVE_TO_RUS,
+    FIVE_TYPES,
+    INTERACTIONS,
+    TRUE_TYPES,
+    scheme_experts,
+)
 
 MISSING = "–"
 FUSION_ROWS = {
@@ -403,7 +409,7 @@ def agreement(predicted: pd.Series, reference: pd.Series) -> dict:
     """
     from sklearn.metrics import f1_score
 
-    reference = reference.replace({"U1": "U", "U2": "U"})
+    reference = reference.replace(TRUE_TYPES["rus"])
     right = predicted.to_numpy() == reference.to_numpy()
     return {
         "n": len(reference),

@@ -1,7 +1,7 @@
 rule label_shard:
     input:
         data="results/{dataset}/data.parquet",
-        model=lambda wildcards: prepared_model(labeling_model(wildcards)),
+        model=block_model("labeling"),
     output:
         labels="results/{dataset}/unimodal/shards/{view}/{shard}.parquet",
         stats="results/{dataset}/unimodal/shards/{view}/{shard}.json",
@@ -70,7 +70,7 @@ rule labeling_summary:
 rule caption_view:
     input:
         data="results/{dataset}/data.parquet",
-        model=lambda wildcards: prepared_model(captioning_model(wildcards)),
+        model=block_model("captioning"),
     output:
         "results/{dataset}/captions/{view}.parquet",
     log:

@@ -17,7 +17,7 @@ rule partition_interactions:
     conda:
         "../../envs/core.yaml"
     params:
-        gamma=lambda wildcards: stage_cfg("partition")(wildcards).get("gamma", 0.5),
+        gamma=dataset_key("gamma", 0.5),
         schemes=config["schemes"],
         seed=config["seed"],
     script:

@@ -112,9 +112,7 @@ def unchanged_start(family, params, views: Views, init_from, out_dir, logits_out
         summary = json.loads((tmp / "summary.json").read_text())
         summary.update(n_train=0, fine_tuned=False)
         io.write_json(summary, tmp / "summary.json")
-    rows = views.split(*EVAL_SPLITS)
-    model = get_family(family)
-    write_logits(model, params, out_dir, views.examples(rows), views.frame.loc[rows], logits_out)
+    write_eval_logits(get_family(family), params, out_dir, views, logits_out)
     return summary
 
 
@@ -132,8 +130,7 @@ def fit_and_predict(
     """Fit and save a model, then reload it and write its logits for the evaluation rows; the
     epoch checkpoints go only once both are committed."""
     model, summary = fit_and_save(family, params, train, val, n_classes, seed, out_dir)
-    rows = views.split(*EVAL_SPLITS)
-    write_logits(model, params, out_dir, views.examples(rows), views.frame.loc[rows], logits)
+    write_eval_logits(model, params, out_dir, views, logits)
     discard_checkpoint(run_params(params, out_dir), out_dir)
     return summary
 
@@ -156,6 +153,12 @@ def run_params(params: dict, out_dir: str | Path) -> dict:
     (families that checkpoint)."""
     out_dir = Path(out_dir)
     return {"checkpoint_dir": str(out_dir.parent / f".{out_dir.name}.checkpoint"), **params}
+
+
+def write_eval_logits(model, params, model_dir, views: Views, out) -> pd.DataFrame:
+    """:func:`write_logits` of every validation and test row of ``views``."""
+    rows = views.split(*EVAL_SPLITS)
+    return write_logits(model, params, model_dir, views.examples(rows), views.frame.loc[rows], out)
 
 
 def write_logits(model, params, model_dir, examples, rows: pd.DataFrame, out) -> pd.DataFrame:

@@ -13,9 +13,9 @@ def label_inputs(wildcards):
     return {"data": data, "shards": [f"{prefix}/{shard}.parquet" for shard in shards]}
 
 
-def labeling_model(wildcards):
-    return dataset_cfg(wildcards)["labeling"].get("params", {}).get("model")
-
-
-def captioning_model(wildcards):
-    return dataset_cfg(wildcards)["captioning"].get("params", {}).get("model")
+def block_model(block):
+    """An input function: the folder of the dataset's ``block`` (labeling, captioning) model
+    if models.smk prepares it (:func:`prepared_model`)."""
+    return lambda wildcards: prepared_model(
+        dataset_cfg(wildcards)[block].get("params", {}).get("model")
+    )
