@@ -12,14 +12,12 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
 
 def tiny_config(workdir: Path, **overrides) -> Path:
     """Write the tiny config with absolute input paths into ``workdir``; return its path."""
     config = yaml.safe_load((REPO / "tests/configs/tiny.yaml").read_text())
-    config["reported"] = str(SHARED / "paper/reported.yaml")
     # a copy in the run's own folder, so that a test may append rows to it
     shutil.copy(REPO / "tests/data/mustard_subset.json", workdir / "mustard.json")
     config["datasets"]["mustard"]["path"] = "mustard.json"

@@ -12,6 +12,8 @@ validate(config, schema=str(SCHEMA))
 DATASETS = sorted(config["datasets"])  # sorted: reordering the config reruns nothing
 FAMILIES = sorted({f for d in config["datasets"].values() for f in d["families"]})
 EXPERTS = list(scheme_experts(config["main_scheme"]))  # the main scheme's: R, U, S
+# The papers' numbers for the tables' paper columns: shipped with the workflow, or the config's.
+REPORTED = config.get("reported", str(Path(workflow.basedir) / "paper/reported.yaml"))
 
 
 def family_seeds(family):

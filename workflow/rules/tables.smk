@@ -10,7 +10,7 @@ rule tables:
         pid=expand("results/{dataset}/pid.json", dataset=DATASETS),
         data=expand("results/{dataset}/data.parquet", dataset=synthetic_datasets()),
         human=[config["datasets"][d]["human_annotations"] for d in annotated_datasets()],
-        reported=config["reported"],
+        reported=REPORTED,
     output:
         **{f"{name}_csv": registered(name, "csv") for name in TABLES},
         **{f"{name}_png": registered(name, "png") for name in FIGURES},
