@@ -9,7 +9,7 @@ from packaging.utils import canonicalize_name
 
 from tests.conftest import REPO
 
-ENV_EXTRAS = {"core": [], "train": ["train"], "llm": ["llm"], "gpu": ["gpu"]}
+ENV_EXTRAS = {"core": [], "train": ["train"], "llm": ["llm"]}
 
 
 def _wanted(extras: list[str]) -> dict[str, Requirement]:
