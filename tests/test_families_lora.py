@@ -18,7 +18,6 @@ from mmoe.families.causal_lm_lora import CausalLMLoraFamily  # noqa: E402
 from mmoe.families.encoder_lora import EncoderLoraFamily  # noqa: E402
 from mmoe.families.hf_training import (  # noqa: E402
     Preempted,
-    discard_checkpoint,
     length_batches,
     pad_tokens,
 )
@@ -245,7 +244,7 @@ def test_resume_after_preemption_matches_uninterrupted_run(tiny_qwen2, tmp_path)
     resumed = family.fit(train, val, 2, tmp_path / "split", params, seed=3)
     assert resumed["resumed_from_epoch"] == 1 and whole["resumed_from_epoch"] is None
     assert (tmp_path / "split/checkpoint/last.pt").is_file()  # kept until the logits are written
-    discard_checkpoint(params, tmp_path / "split")
+    family.discard_checkpoint(params, tmp_path / "split")
     assert not (tmp_path / "split/checkpoint").exists() and (tmp_path / "split/model").is_dir()
     weights = [
         load_file(tmp_path / d / "model/adapter_model.safetensors") for d in ("whole", "split")

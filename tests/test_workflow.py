@@ -73,7 +73,7 @@ def test_the_five_type_scheme_runs_an_expert_per_five_type_into_the_tables(tiny_
 def test_rus_partition_recovers_true_interactions(tiny_run):
     agreement = pd.read_csv(tiny_run / "results/tables/rus_agreement.csv").iloc[0]
     # chance is the majority type's share (R, ~40%); with 180 training rows the partition is
-    # right ~64% of the time (the default config's 720 rows: see README)
+    # right ~64% of the time (the default config's 720 rows: docs/measured.md)
     assert agreement["accuracy"] > agreement["chance"] + 12
 
 

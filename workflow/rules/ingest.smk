@@ -21,7 +21,6 @@ rule download:
         "logs/{dataset}/download_{filename}.log",
     wildcard_constraints:
         filename=r"[^/]+",
-    localrule: True
     conda:
         "../../envs/core.yaml"
     params:

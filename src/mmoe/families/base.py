@@ -99,3 +99,9 @@ class ModelFamily(Protocol):
     def parameter_counts(self, model_dir: Path) -> dict[str, int]:
         """``total`` and ``trainable`` parameter counts of the saved model."""
         ...
+
+    def discard_checkpoint(self, params: dict, out_dir: Path) -> None:
+        """Delete the epoch checkpoints of the model saved in ``out_dir`` (trained with
+        ``params``), if the family keeps any: called once the model and what was made from it
+        are committed."""
+        ...

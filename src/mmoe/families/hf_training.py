@@ -5,8 +5,8 @@ checkpoints every epoch into ``<out_dir>/checkpoint`` (or ``params["checkpoint_d
 from it when restarted with the same settings and rows, then saves ``<out_dir>/model`` atomically
 (adapter, head, tokenizer or processor and ``family.json``) and ``<out_dir>/params.json``
 (parameter counts). The checkpoint stays until the caller has committed everything made from the
-model and calls :func:`discard_checkpoint`. Subclasses only say how to load the base model, encode
-examples and turn a batch into class logits.
+model and calls :meth:`LoraFamily.discard_checkpoint`. Subclasses only say how to load the base
+model, encode examples and turn a batch into class logits.
 """
 
 from __future__ import annotations
@@ -120,12 +120,6 @@ def checkpoint_path(hp: dict, out_dir) -> Path:
     return Path(hp.get("checkpoint_dir") or Path(out_dir) / "checkpoint") / "last.pt"
 
 
-def discard_checkpoint(params: dict, out_dir: str | Path) -> None:
-    """Delete the epoch checkpoints of the model saved in ``out_dir`` (trained with ``params``),
-    if any: call it once the model and what was made from it are committed."""
-    shutil.rmtree(checkpoint_path(params, out_dir).parent, ignore_errors=True)
-
-
 def count_parameters(model) -> dict[str, int]:
     """Total, trainable and frozen (the pretrained backbone's) counts of a peft model (peft's
     frozen copy of a trained head is not counted)."""
@@ -228,6 +222,9 @@ class LoraFamily:
 
     def parameter_counts(self, model_dir: Path) -> dict[str, int]:
         return json.loads((Path(model_dir) / "params.json").read_text())
+
+    def discard_checkpoint(self, params: dict, out_dir: Path) -> None:
+        shutil.rmtree(checkpoint_path(params, out_dir).parent, ignore_errors=True)
 
     # -- building blocks -------------------------------------------------------------------------
     def hyper_parameters(self, params: dict) -> dict:

@@ -131,6 +131,9 @@ class MLPFamily:
         total = sum(p.numel() for p in net.parameters())
         return {"total": total, "trainable": total}
 
+    def discard_checkpoint(self, params: dict, out_dir: Path) -> None:
+        """The MLP trains in seconds and keeps no epoch checkpoints."""
+
 
 def _copy_state(net) -> dict:
     return {k: v.detach().clone() for k, v in net.state_dict().items()}

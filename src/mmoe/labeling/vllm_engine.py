@@ -1,7 +1,7 @@
 """vLLM's offline engine, in this process or in a worker process of vLLM's own environment.
 
 vLLM pins its own torch and transformers, so it may live in a separate virtual environment
-(README: LLM labeling). :class:`LocalEngine` drives ``vllm.LLM`` where vLLM imports;
+(docs/llm-labeling.md). :class:`LocalEngine` drives ``vllm.LLM`` where vLLM imports;
 :class:`WorkerEngine` runs a LocalEngine in ``python -m mmoe.labeling.vllm_worker`` started with
 that environment's interpreter, exchanging plain requests and answers over a pipe. Both return
 :class:`Generation` records, so the backend does not care where the engine runs.

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from mmoe import io, multitask
-from mmoe.families.hf_training import discard_checkpoint
 from mmoe.stages.partition import scheme_rows
 from mmoe.stages.rows import EVAL_SPLITS, load_views
 from mmoe.stages.training import fit_and_save, run_params, write_logits
@@ -50,5 +49,5 @@ def train_multitask_expert(
         for name, (examples, rows) in evals.items():
             pooled = multitask.pool({name: examples}, val)
             write_logits(model, params, out_dir, pooled, rows, tmp / f"{name}.parquet")
-    discard_checkpoint(run_params(params, out_dir), out_dir)
+    model.discard_checkpoint(run_params(params, out_dir), out_dir)
     return summary

@@ -16,7 +16,6 @@ import pandas as pd
 
 from mmoe import interactions, io
 from mmoe.families import FAMILIES, Examples, get_family
-from mmoe.families.hf_training import discard_checkpoint
 from mmoe.stages.partition import scheme_rows
 from mmoe.stages.rows import EVAL_SPLITS, Views
 
@@ -131,7 +130,7 @@ def fit_and_predict(
     epoch checkpoints go only once both are committed."""
     model, summary = fit_and_save(family, params, train, val, n_classes, seed, out_dir)
     write_eval_logits(model, params, out_dir, views, logits)
-    discard_checkpoint(run_params(params, out_dir), out_dir)
+    model.discard_checkpoint(run_params(params, out_dir), out_dir)
     return summary
 
 
