@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from mmoe.labeling.decision import decide
-from mmoe.labeling.sharding import merge_shards, shard_of, shard_rows
+from mmoe.labeling.sharding import merge_shards, shard_mask, shard_of
 from mmoe.labeling.summary import LabelingError, check_unparsed, labeling_summary
 
 
@@ -17,7 +17,7 @@ def table(n: int) -> pd.DataFrame:
 
 def test_shards_partition_rows_stably_and_merge_back():
     data = table(200)
-    shards = [shard_rows(data, 4, k) for k in range(4)]
+    shards = [data[shard_mask(data["id"], 4, k)] for k in range(4)]
     assert sum(map(len, shards)) == 200 and all(len(s) > 20 for s in shards)
     grown = table(260)
     assert (shard_of(grown["id"], 4)[:200] == shard_of(data["id"], 4)).all()
@@ -29,7 +29,7 @@ def test_shards_partition_rows_stably_and_merge_back():
     with pytest.raises(ValueError, match="1 duplicated"):
         merge_shards([*outputs, outputs[0].iloc[:1]], data["id"])
     with pytest.raises(ValueError, match="does not exist"):
-        shard_rows(data, 4, 4)
+        shard_mask(data["id"], 4, 4)
 
 
 def test_summary_counts_rates_and_agreements():

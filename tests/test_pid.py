@@ -8,15 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmoe.pid import (
-    KEYS,
-    dataset_pid,
-    default_k,
-    discretise,
-    joint_from_samples,
-    pid,
-    prediction_pid,
-)
+from mmoe.pid import KEYS, codes_pid, default_k, discretise, joint_from_samples, pid
 
 AND_OR_R = 1.5 - 0.75 * np.log2(3)  # I(X1; Y) for y = x1 AND x2 with uniform bits: 0.311 bits
 
@@ -177,30 +169,34 @@ def test_discretise_recovers_blobs_and_is_seeded():
         discretise(features, 0, seed=0)
 
 
-def test_dataset_pid_synergy_dominates_for_xor():
+def views_pid(features1, features2, labels, k: int) -> dict:
+    """PID of the k-means-discretised views with ``labels``, as the pid stage computes it."""
+    return codes_pid(discretise(features1, k, seed=0), discretise(features2, k, seed=0), labels)
+
+
+def test_views_pid_synergy_dominates_for_xor():
     rng = np.random.default_rng(7)
     x1, x2 = rng.integers(0, 2, 2000), rng.integers(0, 2, 2000)
-    out = dataset_pid(blobs(x1, rng), blobs(x2, rng), x1 ^ x2, k1=2, k2=2, seed=0)
+    out = views_pid(blobs(x1, rng), blobs(x2, rng), x1 ^ x2, k=2)
     assert max(KEYS, key=out.get) == "S" and out["S"] > 0.9
-    assert (out["k1"], out["k2"], out["n"]) == (2, 2, 2000)
+    assert out["n"] == 2000
 
 
-def test_dataset_pid_redundancy_dominates_for_shared_label():
+def test_views_pid_redundancy_dominates_for_shared_label():
     rng = np.random.default_rng(8)
     y = rng.integers(0, 3, 1500)
-    out = dataset_pid(blobs(y, rng), blobs(y, rng), y, seed=0)
+    out = views_pid(blobs(y, rng), blobs(y, rng), y, k=default_k(1500))
     assert max(KEYS, key=out.get) == "R" and out["R"] > 1.0
-    assert out["k1"] == default_k(1500)
 
 
-def test_prediction_pid_uses_predicted_labels():
+def test_predicted_labels_of_any_kind_are_decomposed():
     rng = np.random.default_rng(9)
     x1, x2 = rng.integers(0, 2, 600), rng.integers(0, 2, 600)
     f1, f2 = blobs(x1, rng), blobs(x2, rng)
-    copy_x1 = prediction_pid(f1, f2, np.where(x1 == 1, "pos", "neg"), k1=2, k2=2)
+    copy_x1 = views_pid(f1, f2, np.where(x1 == 1, "pos", "neg"), k=2)
     assert max(KEYS, key=copy_x1.get) == "U1" and copy_x1["U1"] > 0.9
-    with pytest.raises(ValueError, match="same number of rows"):
-        prediction_pid(f1, f2[:-1], x1)
+    with pytest.raises(ValueError, match="equal length"):
+        codes_pid(discretise(f1, 2, seed=0), discretise(f2[:-1], 2, seed=0), x1)
 
 
 def test_stage_pid_per_type_and_per_model_predictions(tmp_path):

@@ -323,24 +323,8 @@ def discretise(features: np.ndarray, k: int, seed: int) -> np.ndarray:
     return km.fit_predict(x).astype(np.int64)
 
 
-def dataset_pid(features1, features2, labels, k1=None, k2=None, seed: int = 0) -> dict:
-    """PID of (k-means(features1), k-means(features2), labels); adds k1, k2 and n to pid()."""
-    labels = np.asarray(labels)
-    n = labels.size
-    if labels.ndim != 1 or len(features1) != n or len(features2) != n:
-        raise ValueError("features1, features2 and labels must have the same number of rows")
-    k1 = default_k(n) if k1 is None else k1
-    k2 = default_k(n) if k2 is None else k2
-    codes = (discretise(features1, k1, seed), discretise(features2, k2, seed))
-    return codes_pid(*codes, labels) | {"k1": k1, "k2": k2}
-
-
 def codes_pid(x1_codes, x2_codes, labels) -> dict:
     """PID of already discretised views and any hashable labels; adds the row count ``n``."""
     y = np.unique(np.asarray(labels), return_inverse=True)[1].ravel()
     return pid(joint_from_samples(x1_codes, x2_codes, y)) | {"n": int(y.size)}
 
-
-def prediction_pid(features1, features2, predictions, k1=None, k2=None, seed: int = 0) -> dict:
-    """Model-level PID (thesis section 3.3): :func:`dataset_pid` with predicted labels as Y."""
-    return dataset_pid(features1, features2, predictions, k1=k1, k2=k2, seed=seed)

@@ -26,11 +26,6 @@ def shard_mask(ids: Iterable, n_shards: int, shard_index: int) -> np.ndarray:
     return shard_of(ids, n_shards) == shard_index
 
 
-def shard_rows(data: pd.DataFrame, n_shards: int, shard_index: int) -> pd.DataFrame:
-    """The rows of ``data`` in shard ``shard_index``, in their original order and index."""
-    return data[shard_mask(data["id"], n_shards, shard_index)]
-
-
 def merge_shards(frames: Iterable[pd.DataFrame], ids: Iterable) -> pd.DataFrame:
     """Concatenate shard outputs and put them in the order of ``ids``, checking completeness."""
     merged = pd.concat(list(frames), ignore_index=True)
