@@ -1,4 +1,4 @@
-"""Benchmark mmoe.pid against a cvxpy formulation of the thesis' CVX estimator (eqs. 3.4-3.5).
+"""Benchmark mmoe.decomposition against a cvxpy form of the thesis' CVX estimator (eqs. 3.4-3.5).
 
 Usage: python bench/bench_pid.py  (random Dirichlet joints, |X1| = |X2| in {8, 16, 32, 64}, |Y| = 2)
 """
@@ -11,7 +11,7 @@ import cvxpy as cp
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from mmoe.pid import KEYS, pid, pid_from_coupling
+from mmoe.decomposition import KEYS, pid, pid_from_coupling
 
 SIZES = (8, 16, 32, 64)
 N_Y = 2

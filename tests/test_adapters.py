@@ -17,7 +17,7 @@ from PIL import Image
 
 from mmoe.datasets import DataValidationError, load_dataset, read_dataset
 from mmoe.datasets.download import fetch
-from mmoe.datasets.frames import extract_frames, pick
+from mmoe.datasets.frames import frames_from_videos, pick
 from mmoe.stages import ingest as ingest_stage
 from tests.conftest import REPO, require_tools, run_snakemake, tiny_config
 
@@ -318,10 +318,10 @@ def test_extract_frames_keeps_one_frame_per_video(tmp_path):
     _video(videos / "u1.mp4")
     _video(videos / "u2.mp4", seconds=2)
     (videos / "broken.mp4").write_text("not a video")
-    skipped = extract_frames(videos, tmp_path / "frames")
+    skipped = frames_from_videos(videos, tmp_path / "frames")
     assert sorted(p.name for p in (tmp_path / "frames").iterdir()) == ["u1.jpg", "u2.jpg"]
     assert len(skipped) == 1 and "broken.mp4" in skipped[0]
-    extract_frames(videos, tmp_path / "first", frame=0)
+    frames_from_videos(videos, tmp_path / "first", frame=0)
     middle, first = (Image.open(tmp_path / d / "u1.jpg") for d in ("frames", "first"))
     assert middle.size == (64, 48) and middle.tobytes() != first.tobytes()
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from mmoe.datasets import DataValidationError, load_dataset
-from mmoe.datasets.synthetic import generate_synthetic
+from mmoe.datasets.synthetic import synthetic_dataset
 from mmoe.datasets.validate import validate
 from mmoe.stages import ingest as ingest_stage
 from tests.conftest import REPO
@@ -139,8 +139,8 @@ def test_error_lists_at_most_twenty_rows():
 def test_synthetic_is_deterministic_and_balanced(tmp_path):
     mixture = {"R": 0.4, "U1": 0.2, "U2": 0.2, "S": 0.2}
     splits = {"train": 0.6, "val": 0.2, "test": 0.2}
-    a = generate_synthetic(tmp_path / "a", 200, mixture, splits, seed=5)
-    b = generate_synthetic(tmp_path / "b", 200, mixture, splits, seed=5)
+    a = synthetic_dataset(tmp_path / "a", 200, mixture, splits, seed=5)
+    b = synthetic_dataset(tmp_path / "b", 200, mixture, splits, seed=5)
     assert a.drop(columns="x1").equals(b.drop(columns="x1"))
     assert (tmp_path / "a" / "syn00000.png").read_bytes() == (
         tmp_path / "b" / "syn00000.png"
@@ -154,12 +154,12 @@ def test_synthetic_is_deterministic_and_balanced(tmp_path):
 
 def test_synthetic_rejects_unknown_types(tmp_path):
     with pytest.raises(ValueError, match="unknown interaction type"):
-        generate_synthetic(tmp_path, 10, {"Q": 1.0}, {"train": 0.6, "val": 0.2, "test": 0.2}, 0)
+        synthetic_dataset(tmp_path, 10, {"Q": 1.0}, {"train": 0.6, "val": 0.2, "test": 0.2}, 0)
 
 
 def test_synthetic_too_small_to_stratify_is_a_clear_error(tmp_path):
     mixture = {"R": 0.4, "U1": 0.2, "U2": 0.2, "S": 0.2}
     splits = {"train": 0.6, "val": 0.2, "test": 0.2}
     with pytest.raises(ValueError, match=r"synthetic data with n=40 .* too few to split") as error:
-        generate_synthetic(tmp_path, 40, mixture, splits, seed=0)
+        synthetic_dataset(tmp_path, 40, mixture, splits, seed=0)
     assert "rows per stratum" in str(error.value)

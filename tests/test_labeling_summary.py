@@ -8,7 +8,7 @@ import pytest
 
 from mmoe.labeling.decision import decide
 from mmoe.labeling.sharding import merge_shards, shard_mask, shard_of
-from mmoe.labeling.summary import LabelingError, check_unparsed, labeling_summary
+from mmoe.labeling.summary import LabelingError, check_unparsed, summarise_labels
 
 
 def table(n: int) -> pd.DataFrame:
@@ -38,7 +38,7 @@ def test_summary_counts_rates_and_agreements():
     )
     y1 = pd.DataFrame({"id": range(6), "pred": [1, 0, -1, 0, 1, 1]})
     y2 = pd.DataFrame({"id": list(reversed(range(6))), "pred": [1, 1, 1, 0, 0, 1]})
-    summary = labeling_summary(data, {"x1": y1, "x2": y2}).set_index(["view", "split"])
+    summary = summarise_labels(data, {"x1": y1, "x2": y2}).set_index(["view", "split"])
     row = summary.loc[("x1", "all")]
     assert (row.rows, row.positive, row.negative, row.unparsed) == (6, 3, 2, 1)
     assert row.unparsed_rate == pytest.approx(1 / 6)
@@ -66,7 +66,7 @@ def test_decisions_label_from_the_answer_the_logprobs_or_a_training_threshold():
     # 2 of the 5 training rows with a P(Yes) are gold positive: the threshold keeps the top 2
     assert rated.attrs == {"decision": "train_positive_rate", "threshold": 0.25}
     assert rated["pred"].tolist() == [1, 1, 0, 0, 0, 1, 1, 0]
-    summary = labeling_summary(data, {"x1": rated, "x2": frame}).set_index(["view", "split"])
+    summary = summarise_labels(data, {"x1": rated, "x2": frame}).set_index(["view", "split"])
     assert summary.loc[("x1", "all"), "decision"] == "train_positive_rate"
     assert summary.loc[("x1", "train"), "threshold"] == 0.25
     assert summary.loc[("x2", "all"), "decision"] == "backend"

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmoe import multitask
+from mmoe import pooling
 from mmoe.families import Examples
 from mmoe.families.hf_training import view_texts
 from mmoe.stages.multitask import train_multitask_expert
@@ -28,11 +28,11 @@ IMAGE_TEXT = {"x1": "image", "x2": "text"}
 
 def test_layout_gives_each_kind_its_block_and_shares_a_kind():
     parts = {"a": _part(TEXT, {"x1": 3, "x2": 3}), "b": _part(IMAGE_TEXT, {"x1": 2, "x2": 3})}
-    layout = multitask.feature_layout(parts)
+    layout = pooling.feature_layout(parts)
     assert layout == {"x1": [("image", 2), ("text", 3)], "x2": [("text", 3)]}
-    pooled = multitask.pool(parts)
+    pooled = pooling.pool(parts)
     assert pooled.features["x1"].shape == (4, 5) and pooled.features["x2"].shape == (4, 3)
-    b_only = multitask.pool({"b": parts["b"]}, group=parts)  # one member, the group's layout
+    b_only = pooling.pool({"b": parts["b"]}, group=parts)  # one member, the group's layout
     assert b_only.features["x1"].shape == (2, 5) and b_only.features["x2"].shape == (2, 3)
     assert pooled.ids == ["a:0", "a:1", "b:0", "b:1"]
     assert pooled.targets.tolist() == [0, 1, 0, 1]
@@ -41,24 +41,24 @@ def test_layout_gives_each_kind_its_block_and_shares_a_kind():
 def test_layout_places_values_in_their_own_block():
     a = _part(TEXT, {"x1": 1, "x2": 1}, start=5.0)
     b = _part(IMAGE_TEXT, {"x1": 1, "x2": 1}, start=7.0)
-    x1 = multitask.pool({"a": a, "b": b}).features["x1"]  # blocks: image, text
+    x1 = pooling.pool({"a": a, "b": b}).features["x1"]  # blocks: image, text
     assert x1.tolist() == [[0.0, 5.0], [0.0, 5.0], [7.0, 0.0], [7.0, 0.0]]
 
 
 def test_widths_of_one_kind_must_agree():
     parts = {"a": _part(TEXT, {"x1": 3, "x2": 3}), "b": _part(TEXT, {"x1": 4, "x2": 3})}
     with pytest.raises(ValueError, match=r"text features of view x1 .*'a': 3, 'b': 4"):
-        multitask.pool(parts)
+        pooling.pool(parts)
 
 
 def test_captioned_images_pool_as_text_and_uncaptioned_ones_are_mixed():
     captioned = _part(IMAGE_TEXT, {"x1": 2, "x2": 3}, captions={"x1": ["a red circle"] * 2})
     text = _part(TEXT, {"x1": 3, "x2": 3})
-    pooled = multitask.pool({"t": text, "c": captioned})
+    pooled = pooling.pool({"t": text, "c": captioned})
     assert pooled.view_kinds == TEXT
     assert view_texts(pooled, "x1") == ["x1-0", "x1-1", "a red circle", "a red circle"]
-    mixed = multitask.pool({"t": text, "i": _part(IMAGE_TEXT, {"x1": 2, "x2": 3})})
-    assert mixed.view_kinds["x1"] == multitask.MIXED
+    mixed = pooling.pool({"t": text, "i": _part(IMAGE_TEXT, {"x1": 2, "x2": 3})})
+    assert mixed.view_kinds["x1"] == pooling.MIXED
     assert mixed.features["x1"].shape == (4, 5)  # feature families still work
     with pytest.raises(ValueError, match="captioning backend"):
         view_texts(mixed, "x1")

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmoe.pid import KEYS, codes_pid, default_k, discretise, joint_from_samples, pid
+from mmoe.decomposition import KEYS, codes_pid, default_k, discretise, joint_from_samples, pid
 
 AND_OR_R = 1.5 - 0.75 * np.log2(3)  # I(X1; Y) for y = x1 AND x2 with uniform bits: 0.311 bits
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from mmoe import fusion, routing
+from mmoe import mixing, routing
 
 
 def _logits(p_positive):
@@ -28,7 +28,7 @@ def test_diagnostics_measure_routers_experts_and_strategies():
     fuser = np.log(np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.8, 0.1, 0.1]]))
     baseline = _logits([0.6, 0.6, 0.6, 0.6])
     args = (rows, experts, baseline, fuser, {"R": 0.2, "U": 0.5, "S": 0.3}, {"R": 1.0}, 0.5)
-    predictions, _ = fusion.fuse(*args)
+    predictions, _ = mixing.strategy_predictions(*args)
     table = routing.diagnostics(rows, experts, baseline, fuser, predictions, 0.5)
     value = table.set_index(["split", "measure", "subject", "reference"])["value"]
     assert value["test", "router_accuracy", "model_hard", "auto"] == 50.0  # S right, R for S wrong

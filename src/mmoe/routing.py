@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mmoe.fusion import MMOE, routers, softmax
 from mmoe.interactions import TRUE_TYPES, expert_set_of, proxy_types
 from mmoe.metrics import binary_scores
+from mmoe.mixing import MMOE, routers, softmax
 
 
 def diagnostics(

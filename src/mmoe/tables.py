@@ -11,7 +11,6 @@ import yaml
 
 from mmoe import io
 from mmoe.datasets.validate import DataValidationError, Problem
-from mmoe.fusion import MMOE, ROUTERS, rus_class
 from mmoe.interactions import (
     FIVE_TO_RUS,
     FIVE_TYPES,
@@ -19,6 +18,7 @@ from mmoe.interactions import (
     TRUE_TYPES,
     scheme_experts,
 )
+from mmoe.mixing import MMOE, ROUTERS, rus_class
 
 MISSING = "–"
 FUSION_ROWS = {
@@ -305,7 +305,7 @@ def parameters(
 
     ``counts`` is :func:`parameter_counts` of the baseline (role ``all``), the experts and the
     fuser; ``selected`` the router of +MMoE per run (:func:`load_selected`). +MMoE runs every
-    expert and the model its router reads (:data:`mmoe.fusion.ROUTERS`: the fuser, or the single
+    expert and the model its router reads (:data:`mmoe.mixing.ROUTERS`: the fuser, or the single
     model for the proxy routers); ``active`` counts them, their shared frozen backbone (one per
     family) once, and ``trainable`` what training updated: means over seeds, whose routers may
     differ.

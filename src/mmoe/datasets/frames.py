@@ -35,7 +35,7 @@ def extract_frame(video: Path, target: Path, frame: str | int = "middle", fps: f
         shutil.move(frames[pick(len(frames), frame)], target)
 
 
-def extract_frames(
+def frames_from_videos(
     videos_dir: str | Path, out_dir: str | Path, frame: str | int = "middle", fps: float = 1
 ) -> list[str]:
     """Write ``{stem}.jpg`` for each video in ``videos_dir`` into ``out_dir`` (atomically).

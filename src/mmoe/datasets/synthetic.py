@@ -80,7 +80,7 @@ def draw_image(shape: str, cue: int, rng: np.random.Generator, size: int) -> Ima
     return image
 
 
-def generate_synthetic(
+def synthetic_dataset(
     out_dir: str | Path,
     n: int,
     mixture: dict[str, float],

@@ -19,7 +19,7 @@ def _agreement(a: np.ndarray, b: np.ndarray) -> float:
     return float((a[both] == b[both]).mean()) if both.any() else float("nan")
 
 
-def labeling_summary(data: pd.DataFrame, predictions: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def summarise_labels(data: pd.DataFrame, predictions: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per view and split (plus ``all``): counts, positive rate, parse failures, the
     agreement (over rows where both parsed) with the gold label and with each other view, and
     the decision rule and threshold that made the labels (:mod:`mmoe.labeling.decision`).

@@ -13,7 +13,7 @@ def embed_view(
     data: str | Path, view: str, kind: str, text_model: str | Path, out: str | Path
 ) -> None:
     """Frozen features of one view, aligned with ``data``'s rows."""
-    from mmoe import embed
+    from mmoe import features
 
     frame = pd.read_parquet(data)
-    io.write_npy(embed.embed_view(frame[view].tolist(), kind, text_model), out)
+    io.write_npy(features.view_features(frame[view].tolist(), kind, text_model), out)

@@ -37,7 +37,7 @@ def fuse(
     dataset's agreement threshold, for the label-free routers; ``method``: the router of +MMoE,
     or ``validation``). With ``routing_out``, also the routing diagnostics
     (:func:`mmoe.routing.diagnostics`), against the true types where ``data`` has them."""
-    from mmoe import fusion, routing
+    from mmoe import mixing, routing
 
     rows, base = _logits(baseline)
     expert_logits = {}
@@ -54,8 +54,8 @@ def fuse(
         meta = meta.join(pd.read_parquet(data, columns=["id", TRUTH]).set_index("id"))
         columns[TRUTH] = TRUTH
     rows = rows.assign(**{k: rows["id"].map(meta[c]).to_numpy() for k, c in columns.items()})
-    weights = fusion.frequency_weights(scheme_rows(partition_dir, "train"))
-    predictions, settings = fusion.fuse(
+    weights = mixing.frequency_weights(scheme_rows(partition_dir, "train"))
+    predictions, settings = mixing.strategy_predictions(
         rows, expert_logits, base, fuser_logits, fixed_weights, weights, gamma, method
     )
     print(f"+MMoE router: {settings['mmoe_router']} (validation F1 {settings['router_val_f1']})")

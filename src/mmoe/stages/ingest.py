@@ -11,11 +11,11 @@ from mmoe import io
 
 def generate_synthetic(cfg: dict, out_dir: str | Path, seed: int) -> None:
     """Generate the synthetic source: PNGs and ``table.parquet`` in ``out_dir``."""
-    from mmoe.datasets.synthetic import generate_synthetic as generate
+    from mmoe.datasets.synthetic import synthetic_dataset
 
     with io.atomic_path(out_dir) as tmp:
         images = Path(out_dir) / "images"
-        frame = generate(
+        frame = synthetic_dataset(
             tmp / "images", cfg["n"], cfg["mixture"], cfg["splits"], seed, cfg.get("image_size", 32)
         )
         frame["x1"] = [str(images / Path(p).name) for p in frame["x1"]]
@@ -31,9 +31,9 @@ def download(url: str, out: str | Path, sha256: str) -> Path:
 
 def extract_frames(videos_dir: str | Path, out_dir: str | Path, frame: str | int) -> list[str]:
     """One frame per video into ``out_dir``; returns the problems of the videos skipped."""
-    from mmoe.datasets.frames import extract_frames as extract
+    from mmoe.datasets.frames import frames_from_videos
 
-    return list(extract(videos_dir, out_dir, frame))
+    return list(frames_from_videos(videos_dir, out_dir, frame))
 
 
 def ingest(

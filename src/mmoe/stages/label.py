@@ -82,10 +82,11 @@ def labeling_summary(
     out: str | Path,
 ) -> pd.DataFrame:
     """Per-view labeling summary; fails when too many answers parsed to neither label."""
-    from mmoe.labeling.summary import check_unparsed
-    from mmoe.labeling.summary import labeling_summary as summarise
+    from mmoe.labeling.summary import check_unparsed, summarise_labels
 
-    summary = summarise(pd.read_parquet(data), {v: pd.read_parquet(p) for v, p in unimodal.items()})
+    summary = summarise_labels(
+        pd.read_parquet(data), {v: pd.read_parquet(p) for v, p in unimodal.items()}
+    )
     print(summary.to_string(index=False))
     io.write_csv(summary, out)
     check_unparsed(summary, max_unparsed, dataset)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mmoe import io, multitask
+from mmoe import io, pooling
 from mmoe.stages.partition import scheme_rows
 from mmoe.stages.rows import EVAL_SPLITS, load_views
 from mmoe.stages.training import fit_and_save, run_params, write_logits
@@ -24,7 +24,7 @@ def train_multitask_expert(
     dataset's validation and test rows as ``logits_dir/<dataset>.parquet``.
 
     ``members`` maps each dataset to its ``data``, ``partition`` folder, ``features`` (x1, x2),
-    view ``kinds`` and optional ``captions``; :mod:`mmoe.multitask` pools them.
+    view ``kinds`` and optional ``captions``; :mod:`mmoe.pooling` pools them.
     """
     train, val, evals = {}, {}, {}
     for name, member in members.items():
@@ -41,13 +41,13 @@ def train_multitask_expert(
         raise ValueError(f"no training rows of type {expert!r} in any of {sorted(members)}")
     per_dataset = {name: len(examples) for name, examples in train.items()}
     model, summary = fit_and_save(
-        family, params, multitask.pool(train, val), multitask.pool(val), 2, seed, out_dir,
+        family, params, pooling.pool(train, val), pooling.pool(val), 2, seed, out_dir,
         n_train_per_dataset=per_dataset,
     )  # fmt: skip
     with io.atomic_path(logits_dir) as tmp:
         tmp.mkdir()
         for name, (examples, rows) in evals.items():
-            pooled = multitask.pool({name: examples}, val)
+            pooled = pooling.pool({name: examples}, val)
             write_logits(model, params, out_dir, pooled, rows, tmp / f"{name}.parquet")
     model.discard_checkpoint(run_params(params, out_dir), out_dir)
     return summary

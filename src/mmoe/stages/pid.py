@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from mmoe import interactions, io
-from mmoe.fusion import MMOE
+from mmoe.mixing import MMOE
 from mmoe.stages.rows import load_views
 
 
@@ -24,15 +24,15 @@ def dataset_pid(
     on all rows and on each interaction type's rows; and, per family in ``predictions`` (a fused
     predictions file), the single model's and the +MMoE predictions on the rows they cover (the
     thesis' model quantification). Returns (and writes) ``{subset: pid}``."""
-    from mmoe import pid
+    from mmoe import decomposition
 
     views = load_views(data, features)
     frame = views.frame
-    k = pid.default_k(len(frame))
-    codes = [pid.discretise(views.features[view], k, seed) for view in ("x1", "x2")]
+    k = decomposition.default_k(len(frame))
+    codes = [decomposition.discretise(views.features[view], k, seed) for view in ("x1", "x2")]
 
     def decompose(index: np.ndarray, y) -> dict:
-        return pid.codes_pid(codes[0][index], codes[1][index], y) | {"k1": k, "k2": k}
+        return decomposition.codes_pid(codes[0][index], codes[1][index], y) | {"k1": k, "k2": k}
 
     label = frame["label"].to_numpy()
     kinds = frame["id"].map(pd.read_parquet(typed).set_index("id")["interaction"]).to_numpy()

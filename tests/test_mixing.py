@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmoe import fusion, interactions
+from mmoe import interactions, mixing
 
 
 def _logits(p_positive):
@@ -19,45 +19,45 @@ EXPERTS = {
 
 
 def test_softmax_rows_sum_to_one():
-    probs = fusion.softmax(np.array([[0.0, 0.0], [1000.0, 0.0]]))
+    probs = mixing.softmax(np.array([[0.0, 0.0], [1000.0, 0.0]]))
     np.testing.assert_allclose(probs, [[0.5, 0.5], [1.0, 0.0]])
 
 
 def test_mix_average_and_fixed_weights():
-    probs = {k: fusion.softmax(v) for k, v in EXPERTS.items()}
-    average = fusion.mix(probs, np.ones(3))[:, 1]
+    probs = {k: mixing.softmax(v) for k, v in EXPERTS.items()}
+    average = mixing.mix(probs, np.ones(3))[:, 1]
     np.testing.assert_allclose(average, [(0.9 + 0.7 + 0.1) / 3, 0.5, 1.1 / 3, 1.9 / 3])
-    fixed = fusion.mix(probs, np.array([0.2, 0.5, 0.3]))[:, 1]
+    fixed = mixing.mix(probs, np.array([0.2, 0.5, 0.3]))[:, 1]
     np.testing.assert_allclose(fixed[0], 0.2 * 0.9 + 0.5 * 0.7 + 0.3 * 0.1)
     # unnormalised weights are normalised
-    np.testing.assert_allclose(fusion.mix(probs, np.array([2, 5, 3]))[:, 1], fixed)
+    np.testing.assert_allclose(mixing.mix(probs, np.array([2, 5, 3]))[:, 1], fixed)
 
 
 def test_mix_per_row_weights_pick_experts():
-    probs = {k: fusion.softmax(v) for k, v in EXPERTS.items()}
+    probs = {k: mixing.softmax(v) for k, v in EXPERTS.items()}
     one_hot = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 1]], float)
-    np.testing.assert_allclose(fusion.mix(probs, one_hot)[:, 1], [0.9, 0.4, 0.2, 0.9])
+    np.testing.assert_allclose(mixing.mix(probs, one_hot)[:, 1], [0.9, 0.4, 0.2, 0.9])
 
 
 def test_cascade_uses_synergy_expert_only_when_unsure():
-    probs = {k: fusion.softmax(v) for k, v in EXPERTS.items()}
+    probs = {k: mixing.softmax(v) for k, v in EXPERTS.items()}
     # R+U means: 0.8 (conf 0.8), 0.3 (0.7), 0.45 (0.55), 0.5 (0.5)
-    out = fusion.cascade(probs, threshold=0.6)[:, 1]
+    out = mixing.cascade(probs, threshold=0.6)[:, 1]
     np.testing.assert_allclose(out, [0.8, 0.3, 0.2, 0.9])
-    np.testing.assert_allclose(fusion.cascade(probs, 0.5)[:, 1], [0.8, 0.3, 0.45, 0.5])
+    np.testing.assert_allclose(mixing.cascade(probs, 0.5)[:, 1], [0.8, 0.3, 0.45, 0.5])
 
 
 def test_tune_cascade_picks_best_validation_threshold():
-    probs = {k: fusion.softmax(v) for k, v in EXPERTS.items()}
+    probs = {k: mixing.softmax(v) for k, v in EXPERTS.items()}
     labels = np.array([1, 0, 0, 1])  # row 4 is right only when it defers to S
-    threshold = fusion.tune_cascade(probs, labels)
+    threshold = mixing.tune_cascade(probs, labels)
     assert threshold == pytest.approx(0.525)  # the smallest threshold that defers row 4
-    assert (fusion.cascade(probs, threshold).argmax(1) == labels).all()
+    assert (mixing.cascade(probs, threshold).argmax(1) == labels).all()
 
 
 def test_oracle_uses_each_rows_own_expert():
-    probs = {k: fusion.softmax(v) for k, v in EXPERTS.items()}
-    out = fusion.oracle(probs, np.array(["S", "R", "U", "S"]))[:, 1]
+    probs = {k: mixing.softmax(v) for k, v in EXPERTS.items()}
+    out = mixing.oracle(probs, np.array(["S", "R", "U", "S"]))[:, 1]
     np.testing.assert_allclose(out, [0.1, 0.2, 0.3, 0.9])
 
 
@@ -82,7 +82,7 @@ def _fuse_args(rows=ROWS, baseline=(0.6, 0.6, 0.6, 0.6)):
 
 
 def _fuse(rows=ROWS):
-    return fusion.fuse(*_fuse_args(rows))
+    return mixing.strategy_predictions(*_fuse_args(rows))
 
 
 def test_fuse_returns_every_strategy():
@@ -101,27 +101,27 @@ def test_fuse_returns_every_strategy():
 def test_mmoe_is_the_router_with_the_best_validation_f1_first_on_ties():
     preds, settings = _fuse()
     # validation rows a (label 1) and b (0): every fuser router gets both right, proxy too
-    assert settings["router_val_f1"] == dict.fromkeys(fusion.ROUTERS, 100.0)
+    assert settings["router_val_f1"] == dict.fromkeys(mixing.ROUTERS, 100.0)
     assert settings["mmoe_router"] == "model"  # the first on ties
     assert preds["mmoe"].tolist() == preds["model"].tolist()
     predictions = pd.DataFrame(
-        {"split": ["val"] * 3 + ["test"], **{name: [1, 1, 1, 1] for name in fusion.ROUTERS}}
+        {"split": ["val"] * 3 + ["test"], **{name: [1, 1, 1, 1] for name in mixing.ROUTERS}}
     )
     predictions["proxy"] = [1, 0, 0, 0]  # right on validation only
     labels = np.array([1, 0, 0, 1])
-    assert fusion.select_router(predictions, labels, "validation")[0] == "proxy"
-    assert fusion.select_router(predictions, labels, "model_hard")[0] == "model_hard"
+    assert mixing.select_router(predictions, labels, "validation")[0] == "proxy"
+    assert mixing.select_router(predictions, labels, "model_hard")[0] == "model_hard"
     with pytest.raises(ValueError, match="unknown fusion method 'oracle'"):
-        fusion.select_router(predictions, labels, "oracle")
+        mixing.select_router(predictions, labels, "oracle")
 
 
 def test_a_fixed_fusion_method_is_mmoe():
-    preds, settings = fusion.fuse(*_fuse_args(), method="proxy")
+    preds, settings = mixing.strategy_predictions(*_fuse_args(), method="proxy")
     assert settings["mmoe_router"] == "proxy" and preds["mmoe"].equals(preds["proxy"])
 
 
 def test_proxy_soft_weights_follow_the_single_models_probability():
-    weights = fusion.proxy_weights(ROWS, np.array([0.7, 0.7, 0.2, 0.9]), ["R", "U", "S"], 0.5)
+    weights = mixing.proxy_weights(ROWS, np.array([0.7, 0.7, 0.2, 0.9]), ["R", "U", "S"], 0.5)
     np.testing.assert_allclose(
         weights, [[0.7, 0, 0.3], [0, 1, 0], [0.2, 0, 0.8], [0.1, 0, 0.9]], atol=1e-12
     )
@@ -130,7 +130,7 @@ def test_proxy_soft_weights_follow_the_single_models_probability():
 def test_model_agreement_keeps_only_types_the_views_allow():
     # rows 1 and 3 agree (R/S allowed), row 2 disagrees (U only): the fuser's U on row 4 is gone
     fuser = np.log(np.array([[0.2, 0.7, 0.1], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8], [0.1, 0.6, 0.3]]))
-    routed = fusion.routers(ROWS, fuser, fusion.softmax(_logits([0.6] * 4)), ["R", "U", "S"], 0.5)
+    routed = mixing.routers(ROWS, fuser, mixing.softmax(_logits([0.6] * 4)), ["R", "U", "S"], 0.5)
     np.testing.assert_allclose(routed["model_agreement"][:, 1], [0, 1, 0, 0], atol=1e-9)
     np.testing.assert_allclose(routed["model_agreement"][0], [2 / 3, 0, 1 / 3], atol=1e-9)
     assert routed["model_agreement_hard"].argmax(1).tolist() == [0, 1, 2, 2]
@@ -141,7 +141,7 @@ def test_five_type_experts_fuse_and_cascade():
     experts["agreement_synergy"] = _logits([0.1, 0.9, 0.1, 0.9])
     rows = ROWS.assign(type=["agreement_redundancy", "disagreement_unique_x1"] * 2)
     fuser = np.zeros((4, 5))
-    preds, settings = fusion.fuse(
+    preds, settings = mixing.strategy_predictions(
         rows,
         experts,
         _logits([0.6] * 4),
@@ -152,9 +152,9 @@ def test_five_type_experts_fuse_and_cascade():
     )
     assert preds["oracle"].tolist() == [1, 0, 1, 0]
     assert settings["weights_fixed"]["disagreement_unique_x2"] == 0.5
-    probs = {k: fusion.softmax(v) for k, v in experts.items()}
+    probs = {k: mixing.softmax(v) for k, v in experts.items()}
     synergy = (probs["agreement_synergy"] + probs["disagreement_synergy"]) / 2
-    np.testing.assert_allclose(fusion.cascade(probs, 1.0), synergy)
+    np.testing.assert_allclose(mixing.cascade(probs, 1.0), synergy)
 
 
 def test_permuting_test_labels_changes_nothing_chosen_on_validation():
@@ -169,4 +169,4 @@ def test_permuting_test_labels_changes_nothing_chosen_on_validation():
 
 def test_frequency_weights():
     assignment = pd.DataFrame({"interaction": ["R", "R", "U", "S"]})
-    assert fusion.frequency_weights(assignment) == pytest.approx({"R": 0.5, "U": 0.25, "S": 0.25})
+    assert mixing.frequency_weights(assignment) == pytest.approx({"R": 0.5, "U": 0.25, "S": 0.25})

@@ -327,4 +327,3 @@ def codes_pid(x1_codes, x2_codes, labels) -> dict:
     """PID of already discretised views and any hashable labels; adds the row count ``n``."""
     y = np.unique(np.asarray(labels), return_inverse=True)[1].ravel()
     return pid(joint_from_samples(x1_codes, x2_codes, y)) | {"n": int(y.size)}
-

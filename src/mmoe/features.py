@@ -62,7 +62,7 @@ def embed_images(paths: Sequence[str | Path]) -> np.ndarray:
     return np.stack(rows).astype(np.float32)
 
 
-def embed_view(values: Sequence[str], kind: str, text_model_dir: str | Path) -> np.ndarray:
+def view_features(values: Sequence[str], kind: str, text_model_dir: str | Path) -> np.ndarray:
     """Features for one view of every datapoint, by the view's modality."""
     if kind == "text":
         return embed_texts(values, text_model_dir)

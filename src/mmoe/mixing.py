@@ -149,7 +149,7 @@ def select_router(predictions: pd.DataFrame, labels: np.ndarray, method: str) ->
     return method, scores
 
 
-def fuse(
+def strategy_predictions(
     rows: pd.DataFrame,
     expert_logits: dict[str, np.ndarray],
     baseline_logits: np.ndarray,
