@@ -5,4 +5,4 @@ from mmoe.stages.ingest import download
 
 sm = snakemake  # noqa: F821
 with to_log(sm.log[0]):
-    print(f"fetched {download(sm.params.url, sm.output[0], sm.params.sha256)}")
+    print(f"fetched {download(sm.params.cfg['url'], sm.output[0], sm.params.cfg['sha256'])}")

@@ -5,5 +5,5 @@ from mmoe.stages.ingest import extract_frames
 
 sm = snakemake  # noqa: F821
 with to_log(sm.log[0]):
-    for problem in extract_frames(sm.input[0], sm.output[0], sm.params.frame):
+    for problem in extract_frames(sm.input[0], sm.output[0], sm.params.cfg["frame"]):
         print(f"skipped: {problem}")

@@ -7,6 +7,6 @@ sm = snakemake  # noqa: F821
 with to_log(sm.log[0]):
     label_shard(
         sm.wildcards.dataset, sm.input.data, sm.wildcards.view, sm.params.kind,
-        sm.params.labeling, sm.params.seed, sm.params.cache_dir, sm.params.n_shards,
+        sm.params.labeling, sm.params.seed, sm.params.cache_dir, sm.params.labeling["shards"],
         int(sm.wildcards.shard), sm.output.labels, sm.output.stats,
     )  # fmt: skip

@@ -6,8 +6,9 @@ from mmoe.stages.label import gather_labels, label_unimodal
 sm = snakemake  # noqa: F821
 with to_log(sm.log[0]):
     if hasattr(sm.input, "shards"):
-        decision = sm.params.labeling.get("decision", "answer")
-        gather_labels(sm.input.data, list(sm.input.shards), sm.output[0], decision)
+        gather_labels(
+            sm.input.data, list(sm.input.shards), sm.output[0], sm.params.labeling["decision"]
+        )
     else:
         label_unimodal(
             sm.wildcards.dataset, sm.input.data, sm.input.features, sm.wildcards.view,

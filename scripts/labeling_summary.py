@@ -7,5 +7,5 @@ sm = snakemake  # noqa: F821
 with to_log(sm.log[0]):
     labeling_summary(
         sm.wildcards.dataset, sm.input.data, {"x1": sm.input.x1, "x2": sm.input.x2},
-        sm.params.max_unparsed, sm.output[0],
+        sm.params.labeling["max_unparsed_rate"], sm.output[0],
     )  # fmt: skip

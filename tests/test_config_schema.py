@@ -1,6 +1,7 @@
 """The config schema refuses unknown keys (typos) and names the key and the allowed ones."""
 
 import copy
+import re
 import shutil
 
 import pytest
@@ -102,19 +103,35 @@ def test_snakemake_refuses_a_config_typo_before_any_job(tmp_path):
     assert "'epoch' was unexpected" in result.stderr + result.stdout
 
 
-STAGES = {"ingest", "label", "caption", "partition", "jobs", "tables"}
+# Stages that no dataset_params call reads: `jobs` keys choose which jobs exist, `tables` keys
+# are the tables rule's input files, `none` keys (job resources) are read by no job.
+NO_PARAMS_STAGES = {"jobs", "tables", "none"}
 
 
-def test_every_dataset_key_names_the_stage_that_reads_it():
-    """workflow/rules/common.smk gives each job only its stage's keys, read from these `stage`
-    annotations: a key without one would stop the workflow before any job."""
+def schema_stages() -> dict[str, set]:
+    """Each dataset key (and labeling/captioning key, dotted) -> the stages it names."""
     schema = yaml.safe_load(SCHEMA.read_text())
     keys = schema["properties"]["datasets"]["additionalProperties"]["properties"]
-    unassigned = {
-        k: spec.get("stage") for k, spec in keys.items() if spec.get("stage") not in STAGES
+    named = dict(keys.items())
+    for block in ("labeling", "captioning"):
+        named |= {f"{block}.{k}": v for k, v in keys[block]["properties"].items()}
+    return {
+        k: {v["stage"]} if isinstance(v.get("stage"), str) else set(v.get("stage", []))
+        for k, v in named.items()
     }
-    assert unassigned == {}
-    assert keys["labeling"]["stage"] == "label" and keys["gamma"]["stage"] == "partition"
+
+
+def test_every_dataset_key_names_stages_that_the_rules_read():
+    """workflow/rules/common.smk gives each job only its stage's keys (dataset_params), read
+    from these `stage` annotations: each names a stage some rule asks for."""
+    rules = "".join(p.read_text() for p in (REPO / "workflow/rules").rglob("*.smk"))
+    asked = set(re.findall(r'(?:dataset_params|view_kind)\("(\w+)"', rules))
+    stages = schema_stages()
+    assert {k for k, v in stages.items() if not v} == set()
+    assert set().union(*stages.values()) == asked | NO_PARAMS_STAGES
+    assert stages["gamma"] == {"partition", "fusion"}
+    assert stages["labeling.decision"] == {"label"}  # the gather: changing it relabels nothing
+    assert stages["labeling.resources"] == {"none"}
 
 
 def test_a_dataset_key_without_a_stage_stops_the_workflow(tmp_path):

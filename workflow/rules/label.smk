@@ -17,10 +17,9 @@ rule label_shard:
         runtime=block_resource("labeling", "runtime", 120),
         gpu=block_resource("labeling", "gpu", 0),
     params:
-        kind=view_kind,
-        labeling=stage_block("labeling", skip=GATHER_KEYS),
+        kind=view_kind("label_shard"),
+        labeling=dataset_params("label_shard", "labeling"),
         seed=config["seed"],
-        n_shards=lambda wildcards: dataset_cfg(wildcards)["labeling"].get("shards", 1),
         cache_dir="results/{dataset}/unimodal/cache",
     script:
         "../../scripts/label_shard.py"
@@ -41,8 +40,8 @@ rule label_unimodal:
         mem_mb=2000,
         runtime=30,
     params:
-        kind=view_kind,
-        labeling=stage_block("labeling"),
+        kind=view_kind("label"),
+        labeling=dataset_params("label", "labeling"),
         seed=config["seed"],
     script:
         "../../scripts/label_unimodal.py"
@@ -60,9 +59,7 @@ rule labeling_summary:
     conda:
         "../../envs/core.yaml"
     params:
-        max_unparsed=lambda wildcards: dataset_cfg(wildcards)["labeling"].get(
-            "max_unparsed_rate", 0.05
-        ),
+        labeling=dataset_params("labeling_summary", "labeling"),
     script:
         "../../scripts/labeling_summary.py"
 
@@ -85,7 +82,7 @@ rule caption_view:
         runtime=block_resource("captioning", "runtime", 120),
         gpu=block_resource("captioning", "gpu", 0),
     params:
-        captioning=stage_block("captioning"),
+        captioning=dataset_params("caption", "captioning"),
         seed=config["seed"],
         cache_dir="results/{dataset}/captions/cache",
     script:

@@ -17,7 +17,7 @@ rule partition_interactions:
     conda:
         "../../envs/core.yaml"
     params:
-        gamma=dataset_key("gamma", 0.5),
+        gamma=dataset_params("partition", "gamma"),
         schemes=config["schemes"],
         seed=config["seed"],
     script:

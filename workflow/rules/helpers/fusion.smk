@@ -18,5 +18,5 @@ def fusion_params():
         "experts": scheme_types,
         "fixed_weights": canonical(config["fusion"]["fixed_weights"]),
         "method": config["fusion"]["method"],
-        "gamma": dataset_key("gamma", 0.5),
+        "gamma": dataset_params("fusion", "gamma"),
     }

@@ -26,7 +26,7 @@ def ingest_source(wildcards):
 
 def ingest_params(wildcards):
     """The dataset's ingest keys, with ``frames_dir`` set to the extracted frames for videos."""
-    cfg = stage_cfg("ingest")(wildcards)
+    cfg = dataset_params("ingest")(wildcards)
     if "videos_dir" in cfg:
         return {**cfg, "frames_dir": frames_dir(wildcards)}
     return cfg

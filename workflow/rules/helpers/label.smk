@@ -8,7 +8,7 @@ def label_inputs(wildcards):
             "data": data,
             "features": f"results/{wildcards.dataset}/features/{wildcards.view}.npy",
         }
-    shards = range(labeling.get("shards", 1))
+    shards = range(labeling["shards"])
     prefix = f"results/{wildcards.dataset}/unimodal/shards/{wildcards.view}"
     return {"data": data, "shards": [f"{prefix}/{shard}.parquet" for shard in shards]}
 

@@ -35,7 +35,7 @@ def multitask_members(wildcards):
             "data": f"results/{dataset}/data.parquet",
             "partition": f"results/{dataset}/partitions/{main}",
             "features": feature_files(member),
-            "kinds": view_kinds(member),
+            "kinds": dataset_params("multitask", "views")(member),
             "captions": caption_files(member),
         }
     return members

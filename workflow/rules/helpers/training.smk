@@ -24,7 +24,7 @@ def family_params(wildcards):
 MODEL_PARAMS = {
     "family": lambda wildcards: wildcards.family,
     "params": family_params,
-    "kinds": view_kinds,
+    "kinds": dataset_params("training", "views"),
 }
 
 
