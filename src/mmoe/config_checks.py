@@ -52,9 +52,13 @@ def _validator(schema: dict):
 def _schema_message(error) -> str:
     """One schema error as ``path: problem``; the schema itself is never printed."""
     path = list(error.absolute_path)
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = sorted(error.schema.get("properties", {}))
-        extra = [k for k in error.instance if k not in error.schema.get("properties", {})]
+    allowed = sorted(error.schema.get("properties", {}))
+    extra = (
+        [k for k in error.instance if k not in allowed]
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict)
+        else []
+    )
+    if extra:
         known = f"; allowed: {', '.join(map(repr, allowed))}" if allowed else ""
         return f"{key_path([*path, extra[0]])}: unknown key ({extra[0]!r} was unexpected){known}"
     if error.validator == "required":
@@ -64,7 +68,7 @@ def _schema_message(error) -> str:
         name = error.instance
         if error.validator == "enum":
             allowed = ", ".join(map(str, error.validator_value))
-            return f"{key_path([*path, name])}: unknown name {name!r}; known: {allowed}"
+            return f"{key_path([*path, name])}: {name!r} is not one of the known names: {allowed}"
         return f"{key_path([*path, name])}: {name!r} is not allowed as a name here"
     if error.validator == "enum":
         allowed = ", ".join(map(repr, error.validator_value))

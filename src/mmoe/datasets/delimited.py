@@ -21,12 +21,14 @@ csv.field_size_limit(sys.maxsize)
 
 @dataclass
 class Rows:
-    """Parsed rows: their fields, first source line and problem ('' when none)."""
+    """Parsed rows: their fields, first source line and problem ('' when none); the number of
+    blank lines and of the header's lines."""
 
     fields: list[list[str | None]] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     blank: int = 0
+    header_lines: int = 0
 
     def add(self, values: list[str | None], line: int, problem: str = "") -> None:
         self.fields.append(values)
@@ -49,15 +51,18 @@ def _width_problem(got: int, expected: int, last: bool, cut: bool) -> str:
 
 def _first_field(line: str, sep: str) -> str | None:
     """The first field of ``line`` on its own (the id of a row lost to broken quoting)."""
+    line = line.rstrip("\r\n")
     try:
-        return next(csv.reader([line], delimiter=sep), [None])[0]
+        return next(csv.reader([line], delimiter=sep, strict=True), [None])[0]
     except csv.Error:
-        return None
+        return line.split(sep, 1)[0]
 
 
 def read_rows(path: Path, sep: str) -> tuple[list[str], Rows]:
     """The header and every row of the delimited file at ``path`` (invalid UTF-8 replaced)."""
     text = path.read_bytes().decode("utf-8", errors="replace")
+    if not text:
+        return [], Rows()
     physical = [line + "\n" for line in text.split("\n")]  # lines as the editor numbers them
     cut = not text.endswith("\n")
     if not cut:
@@ -69,7 +74,8 @@ def read_rows(path: Path, sep: str) -> tuple[list[str], Rows]:
         return [], Rows()
     except csv.Error as error:
         raise ValueError(f"{path}: line 1 (the header) cannot be parsed: {error}") from error
-    rows, end = Rows(), reader.line_num
+    rows = Rows(header_lines=reader.line_num)
+    end = reader.line_num
     while True:
         start = end + 1
         try:
@@ -79,13 +85,18 @@ def read_rows(path: Path, sep: str) -> tuple[list[str], Rows]:
         except csv.Error as error:
             end = reader.line_num
             span = f"line {start}" if end == start else f"lines {start}-{end}"
-            reason = (
-                f"broken quoting in {span}: the file ends inside a quoted field "
-                "(an unclosed quote, or the file is cut off)"
-                if "end of data" in str(error)
-                else f"broken quoting in {span} ({error} on line {end}): an unclosed quote "
-                "runs on over the rows after it"
-            )
+            if "end of data" in str(error):
+                reason = (
+                    f"broken quoting in {span}: the file ends inside a quoted field (an "
+                    "unclosed quote, or the file is cut off)"
+                )
+            elif "'\"'" in str(error):
+                reason = (
+                    f"broken quoting in {span} ({error} on line {end}): an unclosed quote "
+                    "runs on over the rows after it"
+                )
+            else:
+                reason = f"{span} cannot be parsed ({error} on line {end})"
             for number in range(start, end + 1):
                 rows.add([_first_field(physical[number - 1], sep)], number, reason)
             continue
