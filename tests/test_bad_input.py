@@ -117,6 +117,14 @@ def test_a_row_with_a_missing_field_is_a_defect(tmp_path):
         _ingest(tmp_path, _csv(tmp_path, edit=short), "fail")
 
 
+def test_a_byte_order_mark_and_windows_line_ends_are_read(tmp_path):
+    path = _csv(tmp_path)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    frame, report = _ingest(tmp_path, path, "fail")
+    assert len(frame) == 16 and report.empty
+    assert frame["source_line"].tolist() == list(range(2, 18))
+
+
 def test_a_split_alias_is_renamed_and_logged(tmp_path, capsys):
     def dev(lines):
         lines[3] = lines[3].replace(",val", ",dev")

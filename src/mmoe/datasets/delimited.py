@@ -60,7 +60,7 @@ def _first_field(line: str, sep: str) -> str | None:
 
 def read_rows(path: Path, sep: str) -> tuple[list[str], Rows]:
     """The header and every row of the delimited file at ``path`` (invalid UTF-8 replaced)."""
-    text = path.read_bytes().decode("utf-8", errors="replace")
+    text = path.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff")
     if not text:
         return [], Rows()
     physical = [line + "\n" for line in text.split("\n")]  # lines as the editor numbers them
