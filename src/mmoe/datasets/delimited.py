@@ -21,8 +21,8 @@ csv.field_size_limit(sys.maxsize)
 
 @dataclass
 class Rows:
-    """Parsed rows: their fields, first source line and problem ('' when none); the number of
-    blank lines and of the header's lines."""
+    """Parsed rows: their fields, first source line and problem ('' when none: a row with a
+    problem was not split into the header's fields); the number of blank and header lines."""
 
     fields: list[list[str | None]] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
@@ -110,8 +110,9 @@ def read_rows(path: Path, sep: str) -> tuple[list[str], Rows]:
 
 
 def rows_frame(header: list[str], rows: Rows, columns: dict[str, str]) -> pd.DataFrame:
-    """The mapped ``columns`` (field -> header name) of ``rows``, with ``source_line`` and
-    ``source_problem``; a field a short row lacks is missing (None)."""
+    """The mapped ``columns`` (field -> header name) of ``rows``, with ``source_line``,
+    ``source_problem`` and ``source_unparsed`` (see :mod:`mmoe.datasets.validate`); a field a
+    short row lacks is missing (None)."""
     positions = {name: header.index(source) for name, source in columns.items()}
     frame = pd.DataFrame(
         {
@@ -123,4 +124,5 @@ def rows_frame(header: list[str], rows: Rows, columns: dict[str, str]) -> pd.Dat
     )
     frame["source_line"] = rows.lines
     frame["source_problem"] = rows.problems
+    frame["source_unparsed"] = frame["source_problem"].ne("")
     return frame

@@ -64,6 +64,7 @@ def _read_jsonl(path: Path, columns: dict[str, str]) -> tuple[pd.DataFrame, list
     frame = records_frame(records, columns)
     frame["source_line"] = lines
     add_problems(frame, pd.Series(dict(errors), dtype=object))
+    frame["source_unparsed"] = frame.index.isin([row for row, _ in errors])
     return frame, bad_lines
 
 
