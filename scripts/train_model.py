@@ -21,8 +21,9 @@ if sm.rule == "train_fuser":
     stage_args["types"] = sm.params.types
 with to_log(sm.log[0]):
     views = load_views(
-        sm.input.data, features, sm.params.kinds, {v: p for v, p in captions.items() if p}
-    )
+        sm.input.data, features, sm.params.kinds, {v: p for v, p in captions.items() if p},
+        sm.config["text_encoder"],
+    )  # fmt: skip
     getattr(training, sm.rule)(
         sm.params.family,
         sm.params.params,

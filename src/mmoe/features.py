@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,7 +40,22 @@ def embed_texts(
     return np.concatenate(chunks).astype(np.float32) if chunks else np.zeros((0, 0), np.float32)
 
 
-def image_features(path: str | Path, grid: int = 8, bins: int = 2) -> np.ndarray:
+GRID, BINS = 8, 2
+IMAGE_WIDTH = 3 + BINS**3 + GRID**2
+
+
+def feature_width(kind: str, text_model_dir: str | Path | None) -> int | None:
+    """The width :func:`embed_view` gives a view of ``kind``: the image descriptor's, or the text
+    encoder's hidden size from its ``config.json`` (None when that file is absent)."""
+    if kind == "image":
+        return IMAGE_WIDTH
+    config = Path(text_model_dir or "") / "config.json"
+    if text_model_dir is None or not config.is_file():
+        return None
+    return int(json.loads(config.read_text())["hidden_size"])
+
+
+def image_features(path: str | Path, grid: int = GRID, bins: int = BINS) -> np.ndarray:
     """A deterministic image descriptor: mean colour, a joint RGB histogram, a grey thumbnail.
 
     3 mean RGB values, ``bins**3`` histogram shares and a ``grid x grid`` grey thumbnail, all in

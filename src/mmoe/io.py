@@ -6,6 +6,7 @@ import ctypes
 import errno
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -22,10 +23,12 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 
     Works for files and directories alike: the caller writes whatever it wants at the yielded path.
     An existing directory is swapped out in one step and deleted after, so at every instant
-    ``path`` holds the old output or the new one.
+    ``path`` holds the old output or the new one. Temporary siblings that a killed earlier write
+    of ``path`` left behind are removed first (one writer per output, as Snakemake guarantees).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     target = tmp / path.name
     try:
@@ -36,6 +39,16 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
             os.replace(target, path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Delete the temporary siblings of ``path`` made by :func:`atomic_path`
+    (``.NAME.XXXXXXXX.tmp``, as :func:`tempfile.mkdtemp` names them); return them."""
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+    stale = [p for p in path.parent.iterdir() if pattern.fullmatch(p.name)]
+    for leftover in stale:
+        shutil.rmtree(leftover, ignore_errors=True)
+    return stale
 
 
 def _replace_directory(new: Path, path: Path, aside: Path) -> None:

@@ -56,8 +56,9 @@ def read_dataset(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read dataset ``name`` from ``source`` with its adapter and validate it.
 
-    Returns the table and the report of rows dropped under ``on_invalid: drop``. Raises
-    :class:`DataValidationError` naming the file and rows on any invalid row otherwise.
+    Returns the table and the report of rows dropped under ``on_invalid: drop``: every row read
+    is in one or the other (checked). Raises :class:`DataValidationError` naming the file and rows
+    on any invalid row otherwise.
     """
     fmt = cfg["format"]
     if fmt not in ADAPTERS:
@@ -70,9 +71,15 @@ def read_dataset(
     frame = ADAPTERS[fmt](source, cfg, seed)
     columns = ["id", "split", "x1", "x2", "label"]
     frame = frame[columns + [c for c in frame.columns if c not in columns]]
-    return validate_rows(
+    data, report = validate_rows(
         frame, name, source, cfg["views"], on_invalid=cfg.get("on_invalid", "fail")
     )
+    if len(data) + len(report) != len(frame):
+        raise RuntimeError(
+            f"dataset '{name}': {len(frame)} rows read from {source}, but {len(data)} kept and "
+            f"{len(report)} dropped: rows were lost"
+        )
+    return data, report
 
 
 def load_dataset(name: str, cfg: dict, source: str | Path, seed: int) -> pd.DataFrame:

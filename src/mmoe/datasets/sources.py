@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+# The validation split's other names: MMSD2 ships ``valid.json``, UR-FUNNY's folds name it ``dev``.
+# Renamed rows are reported (:func:`normalise_splits`); any other name is an unknown split.
 SPLIT_ALIASES = {"valid": "val", "validation": "val", "dev": "val"}
 REPLACEMENT = "\ufffd"
 CHUNK = 1 << 20
@@ -97,9 +99,15 @@ def records_frame(records: list, fields: dict[str, str]) -> pd.DataFrame:
     return frame
 
 
-def normalise_splits(values: pd.Series) -> pd.Series:
-    """Split names in lower case with aliases (valid, validation, dev) mapped to ``val``."""
-    return values.astype("str").str.strip().str.lower().replace(SPLIT_ALIASES)
+def normalise_splits(values: pd.Series, source: str | Path) -> pd.Series:
+    """Split names in lower case with aliases (valid, validation, dev) mapped to ``val``; the
+    renaming is printed (to the job's log) with its row counts."""
+    names = values.astype("str").str.strip().str.lower()
+    renamed = names[names.isin(list(SPLIT_ALIASES))].value_counts()
+    if len(renamed):
+        listed = ", ".join(f"{n!r} -> 'val' ({count} rows)" for n, count in renamed.items())
+        print(f"{source}: split names renamed: {listed}")
+    return names.replace(SPLIT_ALIASES)
 
 
 def under(root: str | Path, paths: pd.Series) -> pd.Series:

@@ -2,8 +2,9 @@
 
 ``columns`` maps ``id``, ``x1``, ``x2``, ``label`` and, optionally, ``split`` to the file's columns.
 Without a split column, rows get a seeded split stratified by label with the ``splits`` fractions.
-Relative image paths are taken from ``image_root`` (default: the table's folder). CSV line numbers
-count newlines inside the mapped columns' quoted fields only.
+Relative image paths are taken from ``image_root`` (default: the table's folder). CSV and TSV rows
+carry the line they start on; lines that cannot be parsed, short and long rows become invalid rows
+(:mod:`mmoe.datasets.delimited`).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from mmoe.datasets.delimited import read_rows, rows_frame
 from mmoe.datasets.sources import (
     add_problems,
     invalid_utf8_lines,
@@ -39,20 +40,12 @@ def _check_columns(path: Path, present: list[str], wanted: list[str]) -> None:
 
 def _read_csv(path: Path, columns: dict[str, str]) -> tuple[pd.DataFrame, list[int]]:
     bad_lines = invalid_utf8_lines(path)
-    read = {"sep": SEPARATORS[path.suffix.lower()], "encoding_errors": "replace"}
-    _check_columns(path, list(pd.read_csv(path, nrows=0, **read).columns), list(columns.values()))
-    try:
-        frame = pd.read_csv(
-            path, usecols=list(columns.values()), dtype=str, keep_default_na=False, **read
-        )
-    except ValueError as error:  # pandas.errors.ParserError included
-        raise ValueError(f"{path}: {error}") from error
-    frame = frame.rename(columns={source: field for field, source in columns.items()})
-    extra = np.zeros(len(frame), dtype=np.int64)
-    for column in frame.columns:
-        extra += frame[column].str.count("\n").to_numpy()
-    frame["source_line"] = 2 + np.arange(len(frame)) + np.cumsum(extra) - extra
-    return frame, bad_lines
+    header, rows = read_rows(path, SEPARATORS[path.suffix.lower()])
+    _check_columns(path, header, list(columns.values()))
+    repeated = sorted({c for c in columns.values() if header.count(c) > 1})
+    if repeated:
+        raise ValueError(f"{path}: column(s) {', '.join(map(repr, repeated))} appear twice")
+    return rows_frame(header, rows, columns), bad_lines
 
 
 def _read_jsonl(path: Path, columns: dict[str, str]) -> tuple[pd.DataFrame, list[int]]:
@@ -71,6 +64,7 @@ def _read_jsonl(path: Path, columns: dict[str, str]) -> tuple[pd.DataFrame, list
     frame = records_frame(records, columns)
     frame["source_line"] = lines
     add_problems(frame, pd.Series(dict(errors), dtype=object))
+    frame["source_unparsed"] = frame.index.isin([row for row, _ in errors])
     return frame, bad_lines
 
 
@@ -101,7 +95,7 @@ def load_table(path: str | Path, cfg: dict, seed: int) -> pd.DataFrame:
         raise ValueError(f"{path}: columns {columns} map two fields to one column")
     frame, bad_lines = reader(path, columns)
     if "split" in columns:
-        frame["split"] = normalise_splits(frame["split"])
+        frame["split"] = normalise_splits(frame["split"], path)
     else:
         fractions = cfg.get("splits", DEFAULT_FRACTIONS)
         frame["split"] = split_valid_labels(frame["label"], fractions, seed)

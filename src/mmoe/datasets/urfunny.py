@@ -1,6 +1,7 @@
 """UR-FUNNY adapter: the punchline (x1) and its context sentences (x2).
 
-``path`` holds the release's pickles: ``data_folds.pkl`` (``{"train"|"dev"|"test": [id, ...]}``),
+``path`` holds the release's pickles: ``data_folds.pkl`` (``{"train"|"dev"|"test": [id, ...]}``;
+``dev`` is the validation split),
 ``language_sdk.pkl`` (``{id: {"punchline_sentence", "context_sentences"}}``) and
 ``humor_label_sdk.pkl`` (``{id: 0/1}``). They are read with an unpickler that builds only plain
 containers and numpy scalars, so a pickle cannot run code.
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mmoe.datasets.sources import SPLIT_ALIASES
+from mmoe.datasets.sources import normalise_splits
 
 FILES = ("data_folds.pkl", "language_sdk.pkl", "humor_label_sdk.pkl")
 ALLOWED = {
@@ -52,7 +53,7 @@ def _row(key: object, split: str, entry: object, label: object) -> dict:
     )
     return {
         "id": str(key),
-        "split": SPLIT_ALIASES.get(split, split),
+        "split": split,
         "x1": (entry or {}).get("punchline_sentence"),
         "x2": "\n".join(context) if plain else None,
         "label": label,
@@ -63,10 +64,12 @@ def _row(key: object, split: str, entry: object, label: object) -> dict:
 def load_urfunny(path: str | Path) -> pd.DataFrame:
     """Read the three pickles into the normalised table (not yet validated)."""
     folds, language, labels = (_load(Path(path) / name) for name in FILES)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         [
             _row(key, split, language.get(key), labels.get(key))
             for split, ids in folds.items()
             for key in ids
         ]
     )
+    frame["split"] = normalise_splits(frame["split"], Path(path) / FILES[0])
+    return frame

@@ -2,7 +2,8 @@
 
 Adapters may add columns that locate a row in its source (``source_file``, ``source_line``) and a
 ``source_problem`` column describing what was malformed in a source row; these are reported with
-the row like any other problem.
+the row like any other problem. A true ``source_unparsed`` marks a row the adapter could not split
+into its fields: only its source problem is reported (its fields' problems would follow from it).
 
 Checks are vectorised over columns; image files are opened once per distinct path. By default any
 problem fails validation and nothing is dropped, coerced or guessed; with ``on_invalid="drop"``
@@ -179,6 +180,10 @@ def _row_problems(
         else:
             found.append(_image_problems(frame[view], view, image_root))
     problems = pd.concat(found)
+    if "source_unparsed" in frame.columns:
+        unparsed = frame["source_unparsed"].fillna(False).astype(bool)
+        problems = problems[~problems.index.isin(frame.index[unparsed])]
+        problems = pd.concat([problems, _source_problems(frame)[unparsed]])
     return problems.groupby(level=0, sort=True).agg("; ".join)
 
 
@@ -247,7 +252,8 @@ def validate_rows(
         names = _row_names(frame, problems.index.to_numpy())
         rows = [Problem(n, m) for n, m in zip(names, problems, strict=True)]
         raise DataValidationError(dataset, source, table + rows)
-    frame = frame.drop(columns=["source_problem"], errors="ignore").reset_index(drop=True)
+    frame = frame.drop(columns=["source_problem", "source_unparsed"], errors="ignore")
+    frame = frame.reset_index(drop=True)
     frame["id"] = frame["id"].astype("str")
     frame["label"] = labels.astype(int).to_numpy()
     return frame, report

@@ -8,6 +8,7 @@ cross-validation inside every fit (nested: only the rows that fit sees, so only 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -85,6 +86,40 @@ def cross_fit_proba(
     return proba, fold_of
 
 
+def rows_needed(folds: int, nested: bool) -> int:
+    """The fewest training rows of each class that ``folds``-fold cross-fitting can use: one per
+    fold, and with ``nested`` C selection also one per inner fold in every outer fit."""
+    if not nested:
+        return folds
+    rows = folds
+    while rows - math.ceil(rows / folds) < folds:  # the largest held-out fold leaves the rest
+        rows += 1
+    return rows
+
+
+def check_fittable(view: ViewInput, labels: np.ndarray, folds: int, nested: bool) -> None:
+    """Raise a ValueError naming the dataset, view, split and setting when the training rows
+    cannot be cross-fitted: one class only, or fewer rows of a class than the folds need."""
+    where = f"dataset '{view.dataset}' view {view.view}, split 'train'"
+    classes, counts = np.unique(labels, return_counts=True)
+    if len(classes) < 2:
+        only = f"all {len(labels)} labels are {classes[0]}" if len(classes) else "no rows"
+        raise ValueError(
+            f"{where}: {only}; the classifier labeller needs both classes in the training "
+            "split (check the source's labels and its split settings)"
+        )
+    needed = rows_needed(folds, nested)
+    if counts.min() < needed:
+        has = ", ".join(f"{n} of class {c}" for c, n in zip(classes, counts, strict=True))
+        tuning = " with C chosen by nested cross-validation" if nested else ""
+        raise ValueError(
+            f"{where}: labeling.params.folds={folds}{tuning} needs at least {needed} training "
+            f"rows of each class, has {has}; lower labeling.params.folds (at least 2)"
+            + (", set a fixed labeling.params.C" if nested else "")
+            + " or add training rows"
+        )
+
+
 class CrossFitClassifier:
     """``classifier`` backend: params ``folds`` (default 5) and ``C`` (a number, or ``auto``,
     the default: nested cross-validation over ``C_GRID`` on the training rows)."""
@@ -110,6 +145,7 @@ class CrossFitClassifier:
             )
         is_train = (view.data["split"] == "train").to_numpy()
         labels = view.data["label"].to_numpy().astype(int)
+        check_fittable(view, labels[is_train], self.folds, nested=self.c == "auto")
         proba, _ = cross_fit_proba(
             view.features, labels, is_train, self.folds, self.seed, self.model_factory()
         )

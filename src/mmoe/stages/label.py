@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from mmoe import io
+from mmoe.stages.rows import feature_widths, read_features, read_unimodal
 
 
 def label_unimodal(
@@ -19,13 +19,17 @@ def label_unimodal(
     labeling: dict,
     seed: int,
     out: str | Path,
+    text_model: str | Path | None = None,
 ) -> pd.DataFrame:
-    """Unimodal predictions for one view by the classifier backend (cross-fitted on features)."""
+    """Unimodal predictions for one view by the classifier backend (cross-fitted on features,
+    checked against ``data``; their width too with the ``text_model`` that embedded them)."""
     from mmoe.labeling import ViewInput, make_backend
 
     frame = pd.read_parquet(data)
+    width = feature_widths({view: kind}, text_model)[view]
+    array = read_features(features, data, len(frame), width)
     backend = make_backend(labeling["backend"], labeling.get("params", {}), seed)
-    result = backend.label(ViewInput(dataset, frame, view, kind, np.load(features)))
+    result = backend.label(ViewInput(dataset, frame, view, kind, array))
     io.write_parquet(result, out)
     return result
 
@@ -84,9 +88,9 @@ def labeling_summary(
     """Per-view labeling summary; fails when too many answers parsed to neither label."""
     from mmoe.labeling.summary import check_unparsed, summarise_labels
 
-    summary = summarise_labels(
-        pd.read_parquet(data), {v: pd.read_parquet(p) for v, p in unimodal.items()}
-    )
+    frame = pd.read_parquet(data)
+    outputs = {v: read_unimodal(p, data, frame["id"]) for v, p in unimodal.items()}
+    summary = summarise_labels(frame, outputs)
     print(summary.to_string(index=False))
     io.write_csv(summary, out)
     check_unparsed(summary, max_unparsed, dataset)

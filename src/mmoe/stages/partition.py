@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from mmoe import interactions, io
+from mmoe.stages.rows import read_unimodal
 
 # A scheme assigns types to the training rows (the experts' and the fuser's training targets) and,
 # the same way, to the validation rows (their model-selection targets).
@@ -26,7 +27,7 @@ def partition_interactions(
     ``split`` column) and the counts."""
     frame = pd.read_parquet(data)
     typed = interactions.label_interactions(
-        frame, {v: pd.read_parquet(p) for v, p in unimodal.items()}, gamma
+        frame, {v: read_unimodal(p, data, frame["id"]) for v, p in unimodal.items()}, gamma
     )
     assignments = {
         scheme: {

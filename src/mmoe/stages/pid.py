@@ -19,14 +19,17 @@ def dataset_pid(
     predictions: dict[str, str | Path],
     seed: int,
     out: str | Path,
+    kinds: dict[str, str] | None = None,
+    text_model: str | Path | None = None,
 ) -> dict:
     """PID (bits) of the two views, k-means-discretised once over all rows, with: the gold label
     on all rows and on each interaction type's rows; and, per family in ``predictions`` (a fused
     predictions file), the single model's and the +MMoE predictions on the rows they cover (the
-    thesis' model quantification). Returns (and writes) ``{subset: pid}``."""
+    thesis' model quantification). Returns (and writes) ``{subset: pid}``. ``kinds`` and
+    ``text_model`` let the features' widths be checked (:func:`load_views`)."""
     from mmoe import decomposition
 
-    views = load_views(data, features)
+    views = load_views(data, features, kinds, text_model=text_model)
     frame = views.frame
     k = decomposition.default_k(len(frame))
     codes = [decomposition.discretise(views.features[view], k, seed) for view in ("x1", "x2")]

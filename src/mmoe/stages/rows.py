@@ -1,4 +1,6 @@
-"""Loading a dataset's rows, features and captions, and turning rows into model examples."""
+"""Loading a dataset's rows, features, unimodal outputs and captions, and turning rows into model
+examples. Every reader of a features or unimodal file goes through :func:`read_features` or
+:func:`read_unimodal`, which check the file against the data table it belongs to."""
 
 from __future__ import annotations
 
@@ -41,13 +43,83 @@ class Views:
         return self.frame["split"].isin(names).to_numpy()
 
 
+UNIMODAL_COLUMNS = ("id", "p", "pred")
+
+
+class IntermediateError(ValueError):
+    """An intermediate file that does not match the data table it was made from."""
+
+    def __init__(self, path: str | Path, data: str | Path, problem: str):
+        super().__init__(
+            f"{path} does not match {data}: {problem}; delete {path} so that it is made again"
+        )
+
+
+def read_features(
+    path: str | Path, data: str | Path, rows: int, width: int | None = None
+) -> np.ndarray:
+    """A view's features (``.npy``), checked: readable, 2-D, finite, one row per row of
+    ``data`` and, when given, ``width`` columns."""
+    try:
+        array = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as error:
+        raise IntermediateError(path, data, f"not a readable .npy file ({error})") from error
+    if array.ndim != 2 or not np.issubdtype(array.dtype, np.number):
+        shape = f"a {array.ndim}-D {array.dtype} array"
+        raise IntermediateError(path, data, f"{shape}, not a 2-D array of numbers")
+    if len(array) != rows:
+        raise IntermediateError(path, data, f"{len(array)} feature rows for {rows} data rows")
+    if width is not None and array.shape[1] != width:
+        raise IntermediateError(
+            path, data, f"{array.shape[1]} feature columns, the view's features have {width}"
+        )
+    if not np.isfinite(array).all():
+        bad = int((~np.isfinite(array)).any(axis=1).sum())
+        raise IntermediateError(path, data, f"{bad} feature row(s) hold NaN or infinite values")
+    return array
+
+
+def read_unimodal(path: str | Path, data: str | Path, ids: pd.Series) -> pd.DataFrame:
+    """A view's unimodal outputs (id, p, pred), checked: the data's ids in the data's order."""
+    try:
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError) as error:
+        raise IntermediateError(path, data, f"not a readable parquet file ({error})") from error
+    missing = [c for c in UNIMODAL_COLUMNS if c not in frame.columns]
+    if missing:
+        raise IntermediateError(path, data, f"no column(s) {', '.join(missing)}")
+    if len(frame) != len(ids):
+        raise IntermediateError(path, data, f"{len(frame)} rows for {len(ids)} data rows")
+    differ = frame["id"].astype(str).to_numpy() != ids.astype(str).to_numpy()
+    if differ.any():
+        first = int(np.flatnonzero(differ)[0])
+        raise IntermediateError(
+            path,
+            data,
+            f"ids differ from row {first} on ({frame['id'].iloc[first]!r}, data has "
+            f"{ids.iloc[first]!r}): not the data's rows in the data's order",
+        )
+    return frame
+
+
+def feature_widths(
+    kinds: dict[str, str] | None, text_model: str | Path | None
+) -> dict[str, int | None]:
+    """Each view's expected feature width (:func:`mmoe.features.feature_width`)."""
+    from mmoe.features import feature_width
+
+    return {view: feature_width(kind, text_model) for view, kind in (kinds or {}).items()}
+
+
 def load_views(
     data: str | Path,
     features: dict[str, str | Path],
     kinds: dict[str, str] | None = None,
     captions: dict[str, str | Path] | None = None,
+    text_model: str | Path | None = None,
 ) -> Views:
-    """The data table, each view's features and, for captioned image views, their captions."""
+    """The data table, each view's features (checked; their width too when ``kinds`` and the
+    ``text_model`` that embedded them are given) and, for captioned image views, their captions."""
     frame = pd.read_parquet(data)
     for view, path in (captions or {}).items():
         described = pd.read_parquet(path).set_index("id")["caption"]
@@ -56,10 +128,6 @@ def load_views(
             missing = frame.loc[column.isna(), "id"].tolist()
             raise ValueError(f"{path}: no caption for {len(missing)} row(s), e.g. {missing[:5]}")
         frame[f"caption_{view}"] = column
-    arrays = {v: np.load(p) for v, p in features.items()}
-    for view, array in arrays.items():
-        if len(array) != len(frame):
-            raise ValueError(
-                f"{features[view]}: {len(array)} feature rows for {len(frame)} rows of {data}"
-            )
+    widths = feature_widths(kinds, text_model) if text_model else {}
+    arrays = {v: read_features(p, data, len(frame), widths.get(v)) for v, p in features.items()}
     return Views(frame, arrays, dict(kinds or {}))

@@ -27,6 +27,6 @@ def ingest_source(wildcards):
 def ingest_params(wildcards):
     """The dataset's ingest keys, with ``frames_dir`` set to the extracted frames for videos."""
     cfg = dataset_params("ingest")(wildcards)
-    if "videos_dir" in cfg:
+    if "videos_dir" in dataset_cfg(wildcards):
         return {**cfg, "frames_dir": frames_dir(wildcards)}
     return cfg

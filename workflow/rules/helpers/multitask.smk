@@ -2,22 +2,6 @@
 GROUPS = config.get("multitask", {})  # multitask group -> {datasets, families}
 
 
-def check_multitask_groups():
-    """Each group's datasets exist and run its families (their own fuser and baseline are reused)."""
-    for group, cfg in GROUPS.items():
-        for dataset in cfg["datasets"]:
-            runs = config["datasets"].get(dataset, {}).get("families", [])
-            missing = sorted(set(cfg["families"]) - set(runs))
-            if dataset not in config["datasets"] or missing:
-                raise ValueError(
-                    f"multitask group {group!r}: dataset {dataset!r} is not configured or does "
-                    f"not run the families {missing or cfg['families']}"
-                )
-
-
-check_multitask_groups()
-
-
 def multitask_dir(kind):
     """A multitask expert's ``models`` or ``logits`` (one file per member dataset) folder."""
     return f"results/multitask/{{group}}/{kind}/{{family}}/{{expert}}/seed{{seed}}"
