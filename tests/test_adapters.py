@@ -15,7 +15,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from mmoe.datasets import DataValidationError, load_dataset, read_dataset
+from mmoe.datasets import DataValidationError, read_dataset
 from mmoe.datasets.download import fetch
 from mmoe.datasets.frames import frames_from_videos, pick
 from mmoe.stages import ingest as ingest_stage
@@ -58,7 +58,7 @@ def _mmsd2(tmp_path):
 
 def test_mmsd2_reads_the_three_splits_with_images(tmp_path):
     root = _mmsd2(tmp_path)
-    frame = load_dataset("tw", {"format": "mmsd2", "views": IMAGE_TEXT}, root, seed=0)
+    frame = read_dataset("tw", {"format": "mmsd2", "views": IMAGE_TEXT}, root, seed=0)[0]
     assert frame.groupby("split").size().to_dict() == {"test": 4, "train": 4, "val": 4}
     row = frame.iloc[0]
     assert row["id"] == "1050" and row["x1"] == f"{root}/images/1050.jpg"
@@ -71,7 +71,7 @@ def test_mmsd2_names_the_split_file_of_a_bad_row(tmp_path):
     tweets[2]["label"] = "maybe"
     (root / "test.json").write_text(json.dumps(tweets))
     with pytest.raises(DataValidationError, match=r"test.json: id='1042': label 'maybe'"):
-        load_dataset("tw", {"format": "mmsd2", "views": IMAGE_TEXT}, root, seed=0)
+        read_dataset("tw", {"format": "mmsd2", "views": IMAGE_TEXT}, root, seed=0)[0]
 
 
 # --- urfunny -----------------------------------------------------------------------------------
@@ -96,7 +96,7 @@ def _urfunny(tmp_path, language=None):
 
 
 def test_urfunny_reads_punchline_context_and_folds(tmp_path):
-    frame = load_dataset("uf", {"format": "urfunny", "views": TEXT}, _urfunny(tmp_path), seed=0)
+    frame = read_dataset("uf", {"format": "urfunny", "views": TEXT}, _urfunny(tmp_path), seed=0)[0]
     assert frame.groupby("split").size().to_dict() == {"test": 2, "train": 4, "val": 2}
     assert frame.iloc[0][["id", "x1", "x2", "label"]].tolist() == ["1", "punch 1", "c1a\nc1b", 1]
 
@@ -105,7 +105,7 @@ def test_urfunny_refuses_pickles_that_build_objects(tmp_path):
     root = _urfunny(tmp_path)
     (root / "humor_label_sdk.pkl").write_bytes(pickle.dumps({1: pd.Timestamp(0)}))
     with pytest.raises(ValueError, match="refusing to load"):
-        load_dataset("uf", {"format": "urfunny", "views": TEXT}, root, seed=0)
+        read_dataset("uf", {"format": "urfunny", "views": TEXT}, root, seed=0)[0]
 
 
 # --- table -------------------------------------------------------------------------------------
@@ -139,18 +139,18 @@ def test_table_formats_with_a_seeded_stratified_split(tmp_path, suffix):
         "parquet": partial(rows.to_parquet, index=False),
     }[suffix](path)
     cfg = _table_cfg(splits={"train": 0.5, "val": 0.25, "test": 0.25})
-    frame = load_dataset("t", cfg, path, seed=3)
+    frame = read_dataset("t", cfg, path, seed=3)[0]
     assert frame["x1"].iloc[0] == f"{tmp_path}/img/r0.png"
     assert frame.groupby("split").size().to_dict() == {"test": 3, "train": 6, "val": 3}
     assert frame.loc[frame["split"] == "train", "label"].sum() == 3
-    assert frame["split"].equals(load_dataset("t", cfg, path, seed=3)["split"])
+    assert frame["split"].equals(read_dataset("t", cfg, path, seed=3)[0]["split"])
 
 
 def test_table_split_column_and_aliases(tmp_path):
     path = tmp_path / "img" / "t.csv"
     _rows(tmp_path).to_csv(path, index=False)
     cfg = _table_cfg(columns={**COLUMNS, "split": "fold"})
-    frame = load_dataset("t", cfg, path, seed=0)
+    frame = read_dataset("t", cfg, path, seed=0)[0]
     assert frame["split"].tolist()[:3] == ["train", "val", "test"]
 
 
@@ -158,7 +158,7 @@ def test_table_missing_mapped_column(tmp_path):
     path = tmp_path / "img" / "t.csv"
     _rows(tmp_path).drop(columns="funny").to_csv(path, index=False)
     with pytest.raises(ValueError, match="no column\\(s\\) 'funny'"):
-        load_dataset("t", _table_cfg(), path, seed=0)
+        read_dataset("t", _table_cfg(), path, seed=0)[0]
 
 
 # --- validation errors, each on its own bad file ------------------------------------------------
@@ -257,7 +257,7 @@ def test_jsonl_line_that_is_not_json(tmp_path):
     lines[3] = lines[3][:-5]
     path.write_text("\n".join([*lines[:2], "", *lines[2:]]))
     with pytest.raises(DataValidationError, match=r"id=None \(line 5\): not valid JSON"):
-        load_dataset("t", _table_cfg(columns={**COLUMNS, "split": "fold"}), path, seed=0)
+        read_dataset("t", _table_cfg(columns={**COLUMNS, "split": "fold"}), path, seed=0)[0]
 
 
 def test_drop_mode_writes_a_report_of_every_dropped_row(tmp_path):
@@ -332,7 +332,7 @@ def test_mustard_with_frames_has_an_image_view(tmp_path):
     for key in ids:
         _image(tmp_path / "frames" / f"{key}.jpg")
     cfg = {"format": "mustard", "views": IMAGE_TEXT, "frames_dir": str(tmp_path / "frames")}
-    frame = load_dataset("m", cfg, source, seed=0)
+    frame = read_dataset("m", cfg, source, seed=0)[0]
     entry = json.loads(source.read_text())[frame["id"][0]]
     assert frame["x1"][0] == f"{tmp_path}/frames/{frame['id'][0]}.jpg"
     assert frame["x2"][0] == entry["utterance"] and entry["context"][-1] in frame["context"][0]
@@ -345,7 +345,7 @@ def test_mustard_text_that_is_not_utf8_names_the_row(tmp_path):
     path = tmp_path / "latin1.json"
     path.write_bytes(json.dumps(entries, ensure_ascii=False).encode("latin-1", "replace"))
     with pytest.raises(DataValidationError, match=f"id='{key}': text is not valid UTF-8"):
-        load_dataset("m", {"format": "mustard", "views": TEXT}, path, seed=0)
+        read_dataset("m", {"format": "mustard", "views": TEXT}, path, seed=0)[0]
 
 
 # --- downloads ---------------------------------------------------------------------------------

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmoe.datasets import DataValidationError, load_dataset
+from mmoe.datasets import DataValidationError, read_dataset
 from mmoe.datasets.synthetic import synthetic_dataset
-from mmoe.datasets.validate import validate
+from mmoe.datasets.validate import validate_rows
 from mmoe.stages import ingest as ingest_stage
 from tests.conftest import REPO
 
@@ -37,7 +37,7 @@ def _good_entries():
 
 
 def test_mustard_views_and_speaker_independent_split(tmp_path):
-    frame = load_dataset("m", MUSTARD_CFG, _mustard_file(tmp_path, _good_entries()), seed=0)
+    frame = read_dataset("m", MUSTARD_CFG, _mustard_file(tmp_path, _good_entries()), seed=0)[0]
     assert set(frame.loc[frame["show"] == "FRIENDS", "split"]) == {"test"}
     assert set(frame.loc[frame["show"] != "FRIENDS", "split"]) == {"train", "val"}
     assert (frame["split"] == "val").sum() == 2
@@ -49,9 +49,9 @@ def test_mustard_views_and_speaker_independent_split(tmp_path):
 def test_mustard_split_is_seeded():
     cfg = {**MUSTARD_CFG, "val_fraction": 0.2}
     source = REPO / "tests/data/mustard_subset.json"
-    a, b = load_dataset("m", cfg, source, 1), load_dataset("m", cfg, source, 1)
+    a, b = read_dataset("m", cfg, source, 1)[0], read_dataset("m", cfg, source, 1)[0]
     assert a["split"].equals(b["split"])
-    assert not a["split"].equals(load_dataset("m", cfg, source, 2)["split"])
+    assert not a["split"].equals(read_dataset("m", cfg, source, 2)[0]["split"])
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_mustard_bad_rows_name_file_and_row(tmp_path, change, message):
 def test_mustard_duplicate_ids_are_an_error(tmp_path):
     body = json.dumps(_good_entries())[:-1] + ', "t1": ' + json.dumps(_entry()) + "}"
     with pytest.raises(ValueError, match="duplicate id\\(s\\) 't1'"):
-        load_dataset("m", MUSTARD_CFG, _mustard_file(tmp_path, None, text=body), seed=0)
+        read_dataset("m", MUSTARD_CFG, _mustard_file(tmp_path, None, text=body), seed=0)[0]
 
 
 def _frame(**columns):
@@ -108,14 +108,14 @@ TEXT = {"x1": "text", "x2": "text"}
 )
 def test_each_validation_error(columns, message):
     with pytest.raises(DataValidationError, match=message):
-        validate(_frame(**columns), "d", "source.csv", TEXT)
+        validate_rows(_frame(**columns), "d", "source.csv", TEXT)
 
 
 def test_missing_image_is_named(tmp_path):
     image = tmp_path / "a.png"
     frame = _frame(x1=[str(image), str(image), str(tmp_path / "gone.png")])
     with pytest.raises(DataValidationError, match="id='a'") as error:
-        validate(frame, "d", "source.csv", {"x1": "image", "x2": "text"})
+        validate_rows(frame, "d", "source.csv", {"x1": "image", "x2": "text"})
     assert "gone.png" in str(error.value) and "does not exist" in str(error.value)
 
 
@@ -131,7 +131,7 @@ def test_error_lists_at_most_twenty_rows():
         }
     )
     with pytest.raises(DataValidationError) as error:
-        validate(frame, "d", "s.csv", TEXT)
+        validate_rows(frame, "d", "s.csv", TEXT)
     assert "30 invalid row(s)" in str(error.value) and "... and 10 more" in str(error.value)
     assert len(error.value.problems) == 30
 
@@ -148,7 +148,7 @@ def test_synthetic_is_deterministic_and_balanced(tmp_path):
     shares = a["true_interaction"].value_counts(normalize=True)
     assert abs(shares["R"] - 0.4) < 0.1
     assert set(a["split"]) == {"train", "val", "test"}
-    frame = validate(a, "syn", tmp_path / "a", {"x1": "image", "x2": "text"})
+    frame = validate_rows(a, "syn", tmp_path / "a", {"x1": "image", "x2": "text"})[0]
     assert np.isin(frame["label"], [0, 1]).all()
 
 

@@ -13,7 +13,7 @@ from mmoe.datasets.table import load_table
 from mmoe.datasets.urfunny import load_urfunny
 from mmoe.datasets.validate import NO_ROWS, DataValidationError, Problem, validate_rows
 
-__all__ = ["DataValidationError", "load_dataset", "read_dataset"]
+__all__ = ["DataValidationError", "read_dataset"]
 
 
 def _with_frames(frame: pd.DataFrame, cfg: dict) -> pd.DataFrame:
@@ -80,8 +80,3 @@ def read_dataset(
             f"{len(report)} dropped: rows were lost"
         )
     return data, report
-
-
-def load_dataset(name: str, cfg: dict, source: str | Path, seed: int) -> pd.DataFrame:
-    """The table of :func:`read_dataset`, without the report of dropped rows."""
-    return read_dataset(name, cfg, source, seed)[0]

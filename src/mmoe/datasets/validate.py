@@ -21,7 +21,6 @@ from PIL import Image, UnidentifiedImageError
 
 SPLITS = ("train", "val", "test")
 VIEWS = ("x1", "x2")
-VIEW_KINDS = ("text", "image")
 REQUIRED_COLUMNS = ("id", "split", "x1", "x2", "label")
 ON_INVALID = ("fail", "drop")
 REPORT_COLUMNS = ["id", "line", "reason"]
@@ -257,14 +256,3 @@ def validate_rows(
     frame["id"] = frame["id"].astype("str")
     frame["label"] = labels.astype(int).to_numpy()
     return frame, report
-
-
-def validate(
-    frame: pd.DataFrame,
-    dataset: str,
-    source: str | Path,
-    view_kinds: dict[str, str],
-    image_root: Path = Path("."),
-) -> pd.DataFrame:
-    """Raise :class:`DataValidationError` if ``frame`` has problems, else return it normalised."""
-    return validate_rows(frame, dataset, source, view_kinds, image_root)[0]
