@@ -102,7 +102,7 @@ def test_snakemake_refuses_a_config_typo_before_any_job(tmp_path):
     assert "'epoch' was unexpected" in result.stderr + result.stdout
 
 
-STAGES = {"ingest", "label", "caption", "partition", "jobs", "tables"}
+STAGES = {"ingest", "embed", "label", "caption", "partition", "jobs", "tables"}
 
 
 def test_every_dataset_key_names_the_stage_that_reads_it():

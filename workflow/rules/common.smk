@@ -4,6 +4,7 @@ from types import SimpleNamespace
 import yaml
 from snakemake.utils import validate
 
+from mmoe.embed import DESCRIPTOR
 from mmoe.interactions import EXPERT_SETS, SCHEMES, scheme_experts
 
 SCHEMA = Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
@@ -129,6 +130,20 @@ def view_kinds(wildcards):
 
 def view_kind(wildcards):
     return dataset_cfg(wildcards)["views"][wildcards.view]
+
+
+def image_encoder(wildcards):
+    """An image view's featurizer (the dataset's `image_encoder`, embed stage); None for a text
+    view, so that changing it re-embeds the image views only."""
+    if view_kind(wildcards) != "image":
+        return None
+    return stage_cfg("embed")(wildcards).get("image_encoder", DESCRIPTOR)
+
+
+def image_encoder_folder(wildcards):
+    """``[folder]`` of an image view's pretrained image model, else ``[]`` (an input list)."""
+    encoder = image_encoder(wildcards)
+    return [] if encoder in (None, DESCRIPTOR) else [encoder]
 
 
 def captioned_views(wildcards):
