@@ -6,6 +6,7 @@ from PIL import Image, ImageDraw
 
 from mmoe import embed
 from mmoe.image_descriptor import FEATURES, image_features
+from tests.tiny_clip import tiny_clip
 
 BACKGROUND = (245, 245, 245)
 RED, BLUE = (200, 40, 40), (40, 60, 200)
@@ -95,38 +96,6 @@ def test_the_background_is_estimated_from_the_border(tmp_path):
     values = features(path)
     assert np.allclose(object_colour(values), RED, atol=0.5)
     assert np.allclose([values[f"background_{c}"] * 255 for c in "rgb"], 10, atol=0.5)
-
-
-def tiny_clip(folder, full: bool):
-    """A random-weight CLIP (vision tower alone, or the image-text model) saved with its image
-    processor, as a user's local folder would hold a real one."""
-    import torch
-    from transformers import (
-        CLIPConfig,
-        CLIPImageProcessor,
-        CLIPModel,
-        CLIPTextConfig,
-        CLIPVisionConfig,
-        CLIPVisionModel,
-    )
-
-    torch.manual_seed(0)
-    sizes = {"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1}
-    vision = CLIPVisionConfig(**sizes, num_attention_heads=2, image_size=32, patch_size=8)
-    if full:
-        text = CLIPTextConfig(
-            **sizes, num_attention_heads=2, vocab_size=99, bos_token_id=0, eos_token_id=1
-        )
-        config = CLIPConfig(text_config=text.to_dict(), vision_config=vision.to_dict())
-        config.projection_dim = 8
-        model = CLIPModel(config)
-    else:
-        model = CLIPVisionModel(vision)
-    model.save_pretrained(folder)
-    CLIPImageProcessor(
-        size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
-    ).save_pretrained(folder)
-    return folder
 
 
 @pytest.mark.parametrize(("full", "width"), [(False, 16), (True, 8)])
