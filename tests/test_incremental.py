@@ -158,7 +158,8 @@ def test_an_image_encoder_reruns_the_image_views_embedding_onwards_only(tiny_run
     folder = tiny_clip(tmp_path / "clip", full=False)
     edit = _set("datasets", "synthetic", "image_encoder", str(folder))
     expected = ingest_onwards("synthetic") - jobs("ingest", dataset="synthetic")
-    expected -= jobs("embed_view", dataset="synthetic", view="x2")  # a text view
+    text_view = {"dataset": "synthetic", "view": "x2"}
+    expected -= jobs("embed_view", **text_view) | jobs("label_unimodal", **text_view)
     assert planned(tiny_run, _edited(tiny_run, tmp_path, edit)) == expected
 
 

@@ -143,7 +143,8 @@ def fuser_accuracy(fused: list[dict]) -> pd.DataFrame:
                 "fuser_true": rows.get("true", np.nan),
             }
         )
-    return pd.DataFrame(records)
+    columns = ["dataset", "family", "scheme", "seed", "fuser_auto", "fuser_true"]
+    return pd.DataFrame(records, columns=columns)
 
 
 def typing_chain(

@@ -24,8 +24,9 @@ class TableInputs:
 
     ``runs``: metric files (dataset, family, scheme, seed, path); ``fused``: the fused runs of
     the main and the five-type scheme (dataset, family, scheme, seed) with their ``routing``
-    diagnostics and ``settings`` (the router of +MMoE); ``multitask_runs``: those of
-    the multitask experts (group, dataset, family, seed, path) of ``groups`` (group -> datasets);
+    diagnostics, ``settings`` (the router of +MMoE) and ``predictions``; ``multitask_runs``:
+    those of the multitask experts (group, dataset, family, seed, path) of ``groups`` (group ->
+    datasets);
     ``models``: model folders (dataset, family, role, seed, path); ``files``: per dataset its
     ``counts``, ``typed``, ``pid`` and, where there are reference types, ``data`` (synthetic
     truth) and ``human`` (annotations); ``paper_datasets``: per dataset, the paper's dataset it
