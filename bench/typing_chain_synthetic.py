@@ -2,7 +2,9 @@
 
 How often each view's unimodal label follows its view's cue (x1: the image's colour, x2: the
 sentence's sentiment), and how often the automatic R/U/S types equal the true ones (overall
-and per true type). Reads a workflow's results after its ``partition_interactions`` job:
+and per true type). Reads a workflow's results after its ``partition_interactions`` job;
+where fused runs and their metrics exist (``results/DATASET/metrics/FAMILY/SCHEME/seedN.csv``),
+it also prints their rows of the ``typing_chain`` table (:func:`mmoe.typing_chain.typing_chain`):
 
     snakemake --cores 1 results/synthetic/partitions/counts.csv
     python bench/typing_chain_synthetic.py [WORKDIR] [DATASET]   (default: . synthetic)
@@ -15,8 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from mmoe import tables
 from mmoe.interactions import INTERACTIONS, TRUE_TYPES
-from mmoe.typing_chain import VIEWS, true_cues
+from mmoe.stages.tables import TABLES
+from mmoe.typing_chain import VIEWS, true_cues, typing_chain
 
 
 def links(typed: pd.DataFrame, data: pd.DataFrame) -> dict[str, float]:
@@ -41,6 +45,17 @@ def main(workdir: str = ".", dataset: str = "synthetic") -> None:
     }
     rows["all"] = links(typed, data)
     print(pd.DataFrame(rows).T.round(2).to_string())
+    runs, fused = [], []
+    for path in sorted(root.glob("metrics/*/*/seed*.csv")):
+        family, scheme, seed = path.parts[-3], path.parts[-2], int(path.stem[4:])
+        keys = {"dataset": dataset, "family": family, "scheme": scheme, "seed": seed}
+        stem = root / "fused" / family / scheme / f"seed{seed}"
+        runs.append({**keys, "path": path})
+        fused.append({**keys, "routing": f"{stem}.routing.csv", "predictions": f"{stem}.parquet"})
+    if runs:
+        metrics = tables.load_metrics(runs)
+        chain = typing_chain(metrics, fused, {dataset: typed}, {dataset: data}, {})
+        print(tables.to_markdown(chain, list(TABLES["typing_chain"].columns)))
 
 
 if __name__ == "__main__":
