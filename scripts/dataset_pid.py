@@ -8,6 +8,5 @@ with to_log(sm.log[0]):
     dataset_pid(
         sm.input.data, {"x1": sm.input.x1, "x2": sm.input.x2}, sm.input.typed,
         dict(zip(sm.params.families, sm.input.predictions, strict=True)), sm.params.seed,
-        sm.output[0], sm.config["datasets"][sm.wildcards.dataset]["views"],
-        sm.config["text_encoder"],
+        sm.output[0], sm.params.kinds, sm.params.encoders,
     )  # fmt: skip

@@ -12,6 +12,5 @@ with to_log(sm.log[0]):
     else:
         label_unimodal(
             sm.wildcards.dataset, sm.input.data, sm.input.features, sm.wildcards.view,
-            sm.params.kind, sm.params.labeling, sm.params.seed, sm.output[0],
-            sm.config["text_encoder"],
+            sm.params.kind, sm.params.labeling, sm.params.seed, sm.output[0], sm.params.encoder,
         )  # fmt: skip

@@ -22,7 +22,7 @@ if sm.rule == "train_fuser":
 with to_log(sm.log[0]):
     views = load_views(
         sm.input.data, features, sm.params.kinds, {v: p for v, p in captions.items() if p},
-        sm.config["text_encoder"],
+        sm.params.encoders,
     )  # fmt: skip
     getattr(training, sm.rule)(
         sm.params.family,

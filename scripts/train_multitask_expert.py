@@ -10,5 +10,5 @@ torch.set_num_threads(sm.threads)
 with to_log(sm.log[0]):
     train_multitask_expert(
         sm.params.family, sm.params.params, sm.params.members, sm.wildcards.expert,
-        int(sm.wildcards.seed), sm.output.model, sm.output.logits, sm.config["text_encoder"],
+        int(sm.wildcards.seed), sm.output.model, sm.output.logits,
     )  # fmt: skip

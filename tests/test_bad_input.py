@@ -319,7 +319,7 @@ def _label(root, view="x1"):
     labeling = {"backend": "classifier", "params": {"folds": 3, "C": 1.0}}
     label_stage.label_unimodal(
         "demo", root / "data.parquet", root / f"{view}.npy", view, "text", labeling, 0, out,
-        root / "encoder",
+        str(root / "encoder"),
     )  # fmt: skip
     return out
 
@@ -335,7 +335,8 @@ def test_a_narrowed_feature_file_fails_naming_both_files(dataset):
     assert not (dataset / "unimodal_x1.parquet").exists()
     features = {v: dataset / f"{v}.npy" for v in ("x1", "x2")}
     with pytest.raises(IntermediateError, match=re.escape(message)):
-        load_views(dataset / "data.parquet", features, TEXT, text_model=dataset / "encoder")
+        encoders = dict.fromkeys(features, str(dataset / "encoder"))
+        load_views(dataset / "data.parquet", features, TEXT, encoders=encoders)
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ import yaml
 
 from mmoe.interactions import FIVE_TYPES
 from tests.conftest import run_snakemake, tiny_config
+from tests.tiny_clip import tiny_clip
 
 pytestmark = pytest.mark.slow
 
@@ -151,6 +152,15 @@ def test_labeling_resources_rerun_nothing(tiny_run, tmp_path):
 def test_gamma_reruns_partition_onwards_only(tiny_run, tmp_path):
     edit = _set("datasets", "synthetic", "gamma", 0.7)
     assert planned(tiny_run, _edited(tiny_run, tmp_path, edit)) == partition_onwards("synthetic")
+
+
+def test_an_image_encoder_reruns_the_image_views_embedding_onwards_only(tiny_run, tmp_path):
+    folder = tiny_clip(tmp_path / "clip", full=False)
+    edit = _set("datasets", "synthetic", "image_encoder", str(folder))
+    expected = ingest_onwards("synthetic") - jobs("ingest", dataset="synthetic")
+    text_view = {"dataset": "synthetic", "view": "x2"}
+    expected -= jobs("embed_view", **text_view) | jobs("label_unimodal", **text_view)
+    assert planned(tiny_run, _edited(tiny_run, tmp_path, edit)) == expected
 
 
 def test_a_family_parameter_reruns_that_familys_models_onwards_only(tiny_run, tmp_path):

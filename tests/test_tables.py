@@ -1,7 +1,8 @@
 import pandas as pd
 import pytest
 
-from mmoe import io, tables
+from mmoe import io, tables, typing_chain
+from mmoe.stages import tables as stages_tables
 
 REPORTED = {
     "table1_main_results": {"mustard": {"BLIP2": {"f1": 63.28}, "BLIP2+MMoE": {"f1": 65.93}}},
@@ -325,3 +326,142 @@ def test_selected_routers_and_routing_diagnostics_from_the_fused_runs(tmp_path):
     assert len(out) == 2  # the test split only
     assert out.loc[("router_accuracy", "proxy", "auto"), "value_mean"] == 85.0
     assert out.loc[("expert_accuracy", "S", "R"), ["value_std", "seeds"]].tolist() == [0.0, 2]
+
+
+def _typed(dataset_labels):
+    """A typed table from (split, label, y1, y2, interaction, five_type) tuples."""
+    columns = ["split", "label", "y1", "y2", "interaction", "five_type"]
+    frame = pd.DataFrame(dataset_labels, columns=columns)
+    return frame.assign(id=[f"r{i}" for i in range(len(frame))])
+
+
+def test_trivial_classifiers_score_the_test_split_with_the_training_majority():
+    # training: 2 of 3 negative, so the majority class is negative; test: 1 positive of 4
+    typed = _typed(
+        [("train", 0, 0, 0, "R", "agreement_redundancy")] * 2
+        + [("train", 1, 0, 0, "S", "agreement_synergy")]
+        + [("test", 1, 1, 1, "R", "agreement_redundancy")]
+        + [("test", 0, 0, 0, "R", "agreement_redundancy")] * 3
+    )
+    out = typing_chain.trivial_scores({"d": typed}).set_index("method")
+    assert out.loc["all positive", ["precision", "recall", "f1"]].tolist() == [25.0, 100.0, 40.0]
+    assert out.loc["majority class (negative)", "f1"] == 0.0
+
+
+def test_tables_1_2_3_carry_the_trivial_rows_after_each_datasets_own(tmp_path):
+    runs = [_write_run(tmp_path, 0, 60.0, 50.0), _write_run(tmp_path, 0, 70.0, 40.0, "other")]
+    metrics = tables.load_metrics(runs)
+    trivial = pd.DataFrame(
+        [("mustard", "all positive", 40.0, 100.0, 57.14), ("other", "all positive", 10, 100, 18),
+         ("unrun", "all positive", 1, 1, 1)],
+        columns=["dataset", "method", "precision", "recall", "f1"],
+    )  # fmt: skip
+    main = tables.main_results(metrics, _selected(("blip", 0, "model")), {}, {}, "rus")
+    out = tables.with_trivial(main, trivial, "method", ["precision", "recall", "f1"])
+    assert out["dataset"].tolist() == ["mustard"] * 3 + ["other"] * 3  # no row for "unrun"
+    row = out.iloc[2]
+    assert row["method"] == "all positive" and row["family"] == tables.MISSING
+    assert row["f1_mean"] == 57.14 and pd.isna(row["f1_std"]) and row["seeds"] == 1
+    assert "57.14 ± –" in tables.to_markdown(out, ["precision", "recall", "f1"])
+    counts = {"mustard": pd.DataFrame(columns=["scheme", "split", "interaction", "n"])}
+    counts["other"] = counts["mustard"]
+    ablation = tables.partition_ablation(metrics, counts, {})
+    out = tables.with_trivial(ablation, trivial, "scheme", ["f1"])
+    assert out["scheme"].tolist() == ["rus", "all positive"] * 2
+    assert str(out["experts"].dtype) == "Int64"  # counts stay whole
+    assert "| – " in tables.to_markdown(out, ["f1"])  # the trivial row has no expert count
+    fusion = tables.fusion_ablation(metrics, {}, {}, "rus")
+    fusion = tables.with_trivial(fusion, trivial, "method", ["f1"])
+    assert fusion.groupby("dataset")["method"].last().tolist() == ["all positive"] * 2
+
+
+def _fused_run(tmp_path, seed, scheme, predictions, fuser_auto, fuser_true=None):
+    """A fused run's files: predictions (test split, per method) and routing diagnostics."""
+    stem = tmp_path / f"{scheme}-seed{seed}"
+    frame = pd.DataFrame({"id": [f"r{i}" for i in range(4)], "split": "test", **predictions})
+    frame.to_parquet(f"{stem}.parquet")
+    records = [("test", "router_accuracy", "model", "auto", fuser_auto),
+               ("val", "router_accuracy", "model", "auto", 0.0),
+               ("test", "router_accuracy", "proxy", "auto", 1.0)]  # fmt: skip
+    if fuser_true is not None:
+        records.append(("test", "router_accuracy", "model", "true", fuser_true))
+    pd.DataFrame(records, columns=["split", "measure", "subject", "reference", "value"]).to_csv(
+        f"{stem}.routing.csv", index=False
+    )
+    return {"dataset": "syn", "family": "mlp", "scheme": scheme, "seed": seed,
+            "routing": f"{stem}.routing.csv", "predictions": f"{stem}.parquet"}  # fmt: skip
+
+
+def test_typing_chain_links_labellers_types_fuser_and_f1(tmp_path):
+    # four test rows, true types R, U1, U2, S with labels 1, 0, 1, 0:
+    # colour cues 1, 0, 0, 1 and sentiment cues 1, 1, 1, 1
+    data = pd.DataFrame(
+        {"id": [f"r{i}" for i in range(4)], "true_interaction": ["R", "U1", "U2", "S"],
+         "label": [1, 0, 1, 0]}
+    )  # fmt: skip
+    typed = _typed(
+        [("test", 1, 1, 1, "R", "agreement_redundancy"),
+         ("test", 0, 0, 1, "U", "disagreement_unique_x1"),
+         ("test", 1, 1, 1, "R", "agreement_redundancy"),  # x1 misreads the colour: typed R, not U
+         ("test", 0, 1, 1, "S", "agreement_synergy")]
+    )  # fmt: skip
+    constant = {"baseline": [1, 1, 1, 1], "mmoe": [1, 0, 1, 0], "oracle": [1, 0, 1, 0]}
+    fused = [
+        _fused_run(tmp_path, 0, "rus", constant, 50.0, 25.0),
+        _fused_run(tmp_path, 1, "rus", {**constant, "baseline": [0, 0, 1, 0]}, 70.0, 75.0),
+        _fused_run(tmp_path, 0, "five", constant, 40.0),
+    ]
+    metrics = pd.concat(
+        [
+            _scores([(0, "all", "baseline", 66.0), (1, "all", "baseline", 60.0),
+                     (0, "all", "mmoe", 80.0), (1, "all", "mmoe", 90.0),
+                     (0, "all", "oracle", 100.0), (1, "all", "oracle", 100.0),
+                     (0, "all", "average", 1.0)], dataset="syn"),
+            _scores([(0, "all", "baseline", 66.0), (0, "all", "mmoe", 70.0),
+                     (0, "all", "oracle", 90.0)], scheme="five", dataset="syn"),
+        ]
+    )  # fmt: skip
+    out = typing_chain.typing_chain(metrics, fused, {"syn": typed}, {"syn": data}, {})
+    assert out["scheme"].tolist() == ["five", "rus"]
+    rus = out.set_index("scheme").loc["rus"]
+    assert rus["labeller_x1"] == 75.0 and rus["labeller_x2"] == 50.0
+    assert rus["cue_x1"] == 75.0 and rus["cue_x2"] == 100.0
+    assert rus["reference"] == "true_interaction" and rus["types_vs_reference"] == 75.0
+    assert rus["fuser_auto_mean"] == 60.0 and rus["fuser_true_mean"] == 50.0
+    assert rus[["single_f1_mean", "mmoe_f1_mean", "oracle_f1_mean"]].tolist() == [63.0, 85.0, 100.0]
+    assert rus["seeds"] == 2 and rus["one_class"] == "single model ×1"
+    five = out.set_index("scheme").loc["five"]
+    assert five["types_vs_reference"] == 75.0  # in the five-type set, the U2 row is still wrong
+    assert pd.isna(five["fuser_true_mean"]) and five["one_class"] == "single model ×1"
+    markdown = tables.to_markdown(out, list(stages_tables.TABLES["typing_chain"].columns))
+    assert "85.00 ± 7.07" in markdown
+
+
+def test_typing_chain_against_human_annotations_without_truth(tmp_path):
+    typed = _typed(
+        [("test", 1, 1, 1, "R", "agreement_redundancy"),
+         ("train", 0, 0, 1, "U", "disagreement_unique_x1"),
+         ("val", 0, 1, 1, "S", "agreement_synergy")]
+    )  # fmt: skip
+    human = pd.DataFrame({"id": ["r0", "r1", "r2"], "type": ["R", "U", "R"]})
+    predictions = {"baseline": [0, 1, 0, 1], "mmoe": [0, 1, 0, 1], "oracle": [1, 1, 1, 1]}
+    fused = [_fused_run(tmp_path, 0, "rus", predictions, 50.0)]
+    metrics = _scores([(0, "all", m, 50.0) for m in predictions], dataset="syn")
+    row = typing_chain.typing_chain(metrics, fused, {"syn": typed}, {}, {"syn": human}).iloc[0]
+    assert row["reference"] == "human" and row["types_vs_reference"] == pytest.approx(200 / 3)
+    assert pd.isna(row["cue_x1"]) and row["one_class"] == "oracle ×1"
+
+
+def test_table_1_marks_the_seeds_whose_predictions_are_one_class(tmp_path):
+    flags = pd.DataFrame(
+        [("mustard", "blip", "rus", s, m, one) for s, m, one in
+         [(0, "baseline", True), (1, "baseline", True), (0, "mmoe", False), (1, "mmoe", True)]]
+        + [("mustard", "blip", "five", 0, "mmoe", True)],
+        columns=["dataset", "family", "scheme", "seed", "method", "one_class"],
+    )  # fmt: skip
+    runs = [_write_run(tmp_path, 0, 60.0, 50.0), _write_run(tmp_path, 1, 64.0, 52.0)]
+    main = tables.main_results(
+        tables.load_metrics(runs), _selected(("blip", 0, "m")), {}, {}, "rus"
+    )
+    out = typing_chain.with_one_class_seeds(main, flags, "rus").set_index("method")
+    assert out["one_class_seeds"].to_dict() == {"single model": 2, "+MMoE": 1}

@@ -47,6 +47,24 @@ def test_mmoe_is_the_router_selected_on_validation_with_its_routing_diagnostics(
     assert set(table["measure"]) == {"router_accuracy", "expert_accuracy", "f1"}
 
 
+def test_the_typing_chain_and_the_trivial_level_are_in_the_tables(tiny_run):
+    chain = pd.read_csv(tiny_run / "results/tables/typing_chain.csv")
+    runs = {(d, s) for d in ("mustard", "synthetic") for s in ("rus", "five")}
+    assert set(zip(chain["dataset"], chain["scheme"], strict=True)) == runs
+    chain = chain.set_index(["dataset", "scheme"])
+    synthetic, mustard = chain.loc[("synthetic", "rus")], chain.loc[("mustard", "rus")]
+    assert synthetic["reference"] == "true_interaction"
+    links = ["cue_x1", "cue_x2", "types_vs_reference", "fuser_auto_mean", "fuser_true_mean"]
+    assert all(0 <= synthetic[c] <= 100 for c in links)
+    assert mustard[["cue_x1", "fuser_true_mean"]].isna().all()
+    assert (tiny_run / "results/tables/typing_chain.md").read_text().count("|") > 10
+    for name in ("main_results", "partition_ablation", "fusion_ablation"):
+        table = pd.read_csv(tiny_run / f"results/tables/{name}.csv")
+        named = table["scheme" if name == "partition_ablation" else "method"]
+        trivial = table[named == "all positive"]
+        assert sorted(trivial["dataset"]) == ["mustard", "synthetic"], name
+
+
 def test_partitions_are_hive_parquet(tiny_run):
     root = tiny_run / "results/synthetic/partitions/rus"
     parts = {p.name for p in root.iterdir() if not p.name.startswith(".")}  # .snakemake_timestamp

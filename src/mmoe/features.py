@@ -1,4 +1,5 @@
-"""Frozen per-view features: sentence embeddings for text, a fixed featurizer for images."""
+"""Frozen per-view features: sentence embeddings for text; for images the built-in descriptor
+or a pretrained image tower."""
 
 from __future__ import annotations
 
@@ -40,48 +41,82 @@ def embed_texts(
     return np.concatenate(chunks).astype(np.float32) if chunks else np.zeros((0, 0), np.float32)
 
 
-GRID, BINS = 8, 2
-IMAGE_WIDTH = 3 + BINS**3 + GRID**2
+DESCRIPTOR = "descriptor"  # the built-in image featurizer (:mod:`mmoe.image_descriptor`)
 
 
-def feature_width(kind: str, text_model_dir: str | Path | None) -> int | None:
-    """The width :func:`embed_view` gives a view of ``kind``: the image descriptor's, or the text
-    encoder's hidden size from its ``config.json`` (None when that file is absent)."""
+def feature_width(kind: str, encoder: str | Path | None) -> int | None:
+    """The width :func:`view_features` gives a view of ``kind`` embedded by ``encoder`` (the
+    text encoder's folder, or the image encoder): the descriptor's, or a text encoder's hidden
+    size from its ``config.json``; None where it is not known without the model (a pretrained
+    image tower, a missing folder)."""
+    from mmoe.image_descriptor import FEATURES
+
     if kind == "image":
-        return IMAGE_WIDTH
-    config = Path(text_model_dir or "") / "config.json"
-    if text_model_dir is None or not config.is_file():
+        return len(FEATURES) if encoder in (None, DESCRIPTOR) else None
+    config = Path(encoder or "") / "config.json"
+    if encoder is None or not config.is_file():
         return None
     return int(json.loads(config.read_text())["hidden_size"])
 
 
-def image_features(path: str | Path, grid: int = GRID, bins: int = BINS) -> np.ndarray:
-    """A deterministic image descriptor: mean colour, a joint RGB histogram, a grey thumbnail.
-
-    3 mean RGB values, ``bins**3`` histogram shares and a ``grid x grid`` grey thumbnail, all in
-    [0, 1]. Coarse bins keep every share populated, so standardised features stay tame.
-    """
-    with Image.open(path) as image:
-        rgb = np.asarray(image.convert("RGB"), dtype=np.int64)
-        thumb = np.asarray(image.convert("L").resize((grid, grid), Image.BILINEAR), np.float32)
-    quantised = rgb * bins // 256
-    codes = (quantised[..., 0] * bins + quantised[..., 1]) * bins + quantised[..., 2]
-    histogram = np.bincount(codes.ravel(), minlength=bins**3).astype(np.float32)
-    histogram /= histogram.sum()
-    mean = rgb.reshape(-1, 3).mean(axis=0) / 255.0
-    return np.concatenate([mean, histogram, thumb.ravel() / 255.0])
-
-
 def embed_images(paths: Sequence[str | Path]) -> np.ndarray:
-    """Stack :func:`image_features` over ``paths``."""
+    """The built-in descriptor (:func:`mmoe.image_descriptor.image_features`) of every image."""
+    from mmoe.image_descriptor import image_features
+
     rows = [image_features(p) for p in tqdm(paths, desc="embed images", unit="image")]
     return np.stack(rows).astype(np.float32)
 
 
-def view_features(values: Sequence[str], kind: str, text_model_dir: str | Path) -> np.ndarray:
-    """Features for one view of every datapoint, by the view's modality."""
+def embed_images_pretrained(
+    paths: Sequence[str | Path], model_dir: str | Path, batch_size: int = 32
+) -> np.ndarray:
+    """L2-normalised pooled embeddings of a CLIP/SigLIP-style image tower.
+
+    ``model_dir`` is a local transformers folder (read offline) with an image processor and
+    either a vision tower alone (its ``pooler_output``) or an image-text model (its
+    ``get_image_features``, the projected embedding).
+    """
+    import torch
+    from transformers import AutoImageProcessor, AutoModel
+
+    if not Path(model_dir, "config.json").is_file():
+        raise FileNotFoundError(
+            f"image_encoder {str(model_dir)!r}: not a transformers folder (no config.json); "
+            f"use {DESCRIPTOR!r} or a local folder of a CLIP/SigLIP-style image model"
+        )
+    processor = AutoImageProcessor.from_pretrained(model_dir, local_files_only=True)
+    model = AutoModel.from_pretrained(model_dir, local_files_only=True).eval()
+    chunks = []
+    with torch.inference_mode():
+        for start in tqdm(range(0, len(paths), batch_size), desc="embed images", unit="batch"):
+            images = []
+            for path in paths[start : start + batch_size]:
+                with Image.open(path) as image:
+                    images.append(image.convert("RGB"))
+            pixels = processor(images=images, return_tensors="pt")["pixel_values"]
+            if hasattr(model, "get_image_features"):
+                pooled = model.get_image_features(pixel_values=pixels)
+            else:
+                pooled = model(pixel_values=pixels)
+            if not isinstance(pooled, torch.Tensor):  # transformers 5 returns an output object
+                pooled = pooled.pooler_output
+            chunks.append(torch.nn.functional.normalize(pooled, dim=-1).numpy())
+    return np.concatenate(chunks).astype(np.float32) if chunks else np.zeros((0, 0), np.float32)
+
+
+def view_features(
+    values: Sequence[str],
+    kind: str,
+    text_model_dir: str | Path,
+    image_encoder: str | Path = DESCRIPTOR,
+) -> np.ndarray:
+    """Features for one view of every datapoint, by the view's modality; images by
+    ``image_encoder``: :data:`DESCRIPTOR` or a local folder read by
+    :func:`embed_images_pretrained`."""
     if kind == "text":
         return embed_texts(values, text_model_dir)
     if kind == "image":
-        return embed_images(values)
+        if image_encoder == DESCRIPTOR:
+            return embed_images(values)
+        return embed_images_pretrained(values, image_encoder)
     raise ValueError(f"unknown view kind {kind!r}; expected 'text' or 'image'")

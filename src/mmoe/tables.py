@@ -128,6 +128,24 @@ def is_paper_dataset(reported: dict, dataset: str) -> bool:
     return paper_name(reported, dataset) == PAPER_DATASET
 
 
+def with_trivial(
+    stats: pd.DataFrame, trivial: pd.DataFrame, name_column: str, columns: list[str]
+) -> pd.DataFrame:
+    """``stats`` with each dataset's trivial classifiers (:func:`mmoe.typing_chain.
+    trivial_scores`) after its own rows: named in ``name_column``, family a dash, ``columns``
+    as means with an undefined std (they are computed once: seeds 1)."""
+    extra = trivial[["dataset", "method", *columns]].rename(
+        columns={"method": name_column, **{c: f"{c}_mean" for c in columns}}
+    )
+    extra = extra.assign(family=MISSING, seeds=1, **{f"{c}_std": np.nan for c in columns})
+    out = pd.concat([stats, extra[extra["dataset"].isin(stats["dataset"])]], ignore_index=True)
+    counts = stats.select_dtypes(
+        "integer"
+    ).columns  # counts stay whole where trivial rows lack them
+    out[counts] = out[counts].astype("Int64")
+    return out.sort_values("dataset", kind="stable", ignore_index=True)
+
+
 def _test_overall(metrics: pd.DataFrame) -> pd.DataFrame:
     return metrics[(metrics["split"] == "test") & (metrics["interaction"] == "all")]
 
@@ -539,7 +557,7 @@ def formatted(stats: pd.DataFrame, columns: list[str], decimals: int = 2) -> pd.
         shown.insert(at, column, cells)
     for column in shown.select_dtypes("float").columns:
         shown[column] = [MISSING if pd.isna(v) else f"{v:.{decimals}f}" for v in shown[column]]
-    return shown.fillna(MISSING)
+    return shown.astype(object).fillna(MISSING)  # object: a nullable integer takes the dash
 
 
 def to_markdown(stats: pd.DataFrame, columns: list[str], decimals: int = 2) -> str:

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 import yaml
 
 from mmoe.config_checks import check_config
+from mmoe.features import DESCRIPTOR
 from mmoe.interactions import EXPERT_SETS, SCHEMES, scheme_experts
 
 SCHEMA = Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
@@ -139,6 +140,42 @@ def view_kind(stage):
     """A params function: the kind (text, image) of the job's view, as ``stage`` reads it."""
     views = dataset_params(stage, "views")
     return lambda wildcards: views(wildcards)[wildcards.view]
+
+
+def view_encoders(stage):
+    """A params function: per view, the encoder of its features (``text_encoder`` for text, the
+    dataset's ``image_encoder`` for images), as ``stage`` reads them: the readers of the
+    features check their width against it."""
+    views = dataset_params(stage, "views")
+    image = dataset_params(stage, "image_encoder")
+
+    def params(wildcards):
+        return {
+            view: config["text_encoder"] if kind == "text" else image(wildcards)
+            for view, kind in views(wildcards).items()
+        }
+
+    return params
+
+
+def view_encoder(stage):
+    """A params function: the encoder of the job's view (:func:`view_encoders`)."""
+    encoders = view_encoders(stage)
+    return lambda wildcards: encoders(wildcards)[wildcards.view]
+
+
+def image_encoder(wildcards):
+    """The featurizer of the job's image view; None for a text view (whose embedding the
+    ``image_encoder`` does not change)."""
+    if view_kind("embed")(wildcards) != "image":
+        return None
+    return view_encoder("embed")(wildcards)
+
+
+def image_encoder_folder(wildcards):
+    """``[folder]`` of an image view's pretrained image model, else ``[]`` (an input list)."""
+    encoder = image_encoder(wildcards)
+    return [] if encoder in (None, DESCRIPTOR) else [encoder]
 
 
 def captioned_views(wildcards):

@@ -2,6 +2,7 @@ rule embed_view:
     input:
         data="results/{dataset}/data.parquet",
         encoder=config["text_encoder"],
+        image_encoder=image_encoder_folder,
     output:
         "results/{dataset}/features/{view}.npy",
     log:
@@ -16,5 +17,6 @@ rule embed_view:
         runtime=30,
     params:
         kind=view_kind("embed"),
+        image_encoder=image_encoder,
     script:
         "../../scripts/embed_view.py"

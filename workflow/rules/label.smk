@@ -41,6 +41,7 @@ rule label_unimodal:
         runtime=30,
     params:
         kind=view_kind("label"),
+        encoder=view_encoder("label"),
         labeling=dataset_params("label", "labeling"),
         seed=config["seed"],
     script:

@@ -11,6 +11,8 @@ rule dataset_pid:
     conda:
         "../../envs/core.yaml"
     params:
+        kinds=dataset_params("pid", "views"),
+        encoders=view_encoders("pid"),
         seed=config["seed"],
         families=lambda wildcards: list(pid_predictions(wildcards)),
     script:

@@ -3,6 +3,7 @@ rule tables:
         metrics=[run["path"] for run in metric_runs()],
         routing=[run["routing"] for run in fused_runs()],
         settings=[run["settings"] for run in fused_runs()],
+        predictions=[run["predictions"] for run in fused_runs()],
         multitask=[run["path"] for run in multitask_runs()],
         models=[run["path"] for run in model_runs()],
         counts=expand("results/{dataset}/partitions/counts.csv", dataset=DATASETS),

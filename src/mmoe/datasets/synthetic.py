@@ -45,7 +45,7 @@ ADJECTIVES = {
 COLOURS = {1: (200, 40, 40), 0: (40, 60, 200)}
 
 
-def _cues(kind: str, y: int) -> tuple[int, int]:
+def cues(kind: str, y: int) -> tuple[int, int]:
     """Image and text cue values for an interaction type and label."""
     return {
         "R": (y, y),
@@ -110,7 +110,7 @@ def synthetic_dataset(
         y = int(rng.integers(2))
         shape_idx = int(rng.integers(4))
         tone_idx = (kind_idx - shape_idx) % 4
-        cue1, cue2 = _cues(kind, y)
+        cue1, cue2 = cues(kind, y)
         name = f"syn{index:05d}"
         image_path = out_dir / f"{name}.png"
         draw_image(SHAPES[shape_idx], cue1, rng, image_size).save(image_path)

@@ -10,10 +10,17 @@ from mmoe import io
 
 
 def embed_view(
-    data: str | Path, view: str, kind: str, text_model: str | Path, out: str | Path
+    data: str | Path,
+    view: str,
+    kind: str,
+    text_model: str | Path,
+    out: str | Path,
+    image_encoder: str | Path | None = None,
 ) -> None:
-    """Frozen features of one view, aligned with ``data``'s rows."""
+    """Frozen features of one view, aligned with ``data``'s rows (``image_encoder``: the image
+    views' featurizer, :func:`mmoe.features.view_features`; None for the built-in descriptor)."""
     from mmoe import features
 
     frame = pd.read_parquet(data)
-    io.write_npy(features.view_features(frame[view].tolist(), kind, text_model), out)
+    encoder = image_encoder or features.DESCRIPTOR
+    io.write_npy(features.view_features(frame[view].tolist(), kind, text_model, encoder), out)

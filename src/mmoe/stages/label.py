@@ -19,14 +19,14 @@ def label_unimodal(
     labeling: dict,
     seed: int,
     out: str | Path,
-    text_model: str | Path | None = None,
+    encoder: str | None = None,
 ) -> pd.DataFrame:
     """Unimodal predictions for one view by the classifier backend (cross-fitted on features,
-    checked against ``data``; their width too with the ``text_model`` that embedded them)."""
+    checked against ``data``; their width too with the ``encoder`` that made them)."""
     from mmoe.labeling import ViewInput, make_backend
 
     frame = pd.read_parquet(data)
-    width = feature_widths({view: kind}, text_model)[view]
+    width = feature_widths({view: kind}, {view: encoder}).get(view)
     array = read_features(features, data, len(frame), width)
     backend = make_backend(labeling["backend"], labeling.get("params", {}), seed)
     result = backend.label(ViewInput(dataset, frame, view, kind, array))

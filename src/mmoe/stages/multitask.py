@@ -18,20 +18,23 @@ def train_multitask_expert(
     seed: int,
     out_dir: str | Path,
     logits_dir: str | Path,
-    text_model: str | Path | None = None,
 ) -> dict:
     """Train the expert of type ``expert`` on the union of that type's training rows in several
     datasets, early-stopped on their pooled validation rows; then write its logits for each
     dataset's validation and test rows as ``logits_dir/<dataset>.parquet``.
 
     ``members`` maps each dataset to its ``data``, ``partition`` folder, ``features`` (x1, x2),
-    view ``kinds`` and optional ``captions``; :mod:`mmoe.pooling` pools them. ``text_model``
-    (the encoder of the text features) lets the features' widths be checked.
+    view ``kinds`` and optional ``captions`` and feature ``encoders`` (their widths are then
+    checked); :mod:`mmoe.pooling` pools them.
     """
     train, val, evals = {}, {}, {}
     for name, member in members.items():
         views = load_views(
-            member["data"], member["features"], member["kinds"], member.get("captions"), text_model
+            member["data"],
+            member["features"],
+            member["kinds"],
+            member.get("captions"),
+            member.get("encoders"),
         )
         chosen = views.frame["id"].isin(scheme_rows(member["partition"], "train", expert).index)
         if chosen.any():

@@ -20,16 +20,16 @@ def dataset_pid(
     seed: int,
     out: str | Path,
     kinds: dict[str, str] | None = None,
-    text_model: str | Path | None = None,
+    encoders: dict[str, str] | None = None,
 ) -> dict:
     """PID (bits) of the two views, k-means-discretised once over all rows, with: the gold label
     on all rows and on each interaction type's rows; and, per family in ``predictions`` (a fused
     predictions file), the single model's and the +MMoE predictions on the rows they cover (the
-    thesis' model quantification). Returns (and writes) ``{subset: pid}``. ``kinds`` and
-    ``text_model`` let the features' widths be checked (:func:`load_views`)."""
+    thesis' model quantification). Returns (and writes) ``{subset: pid}``. ``kinds`` and the
+    ``encoders`` of the features let their widths be checked (:func:`load_views`)."""
     from mmoe import decomposition
 
-    views = load_views(data, features, kinds, text_model=text_model)
+    views = load_views(data, features, kinds, encoders=encoders)
     frame = views.frame
     k = decomposition.default_k(len(frame))
     codes = [decomposition.discretise(views.features[view], k, seed) for view in ("x1", "x2")]

@@ -103,12 +103,15 @@ def read_unimodal(path: str | Path, data: str | Path, ids: pd.Series) -> pd.Data
 
 
 def feature_widths(
-    kinds: dict[str, str] | None, text_model: str | Path | None
+    kinds: dict[str, str] | None, encoders: dict[str, str] | None
 ) -> dict[str, int | None]:
-    """Each view's expected feature width (:func:`mmoe.features.feature_width`)."""
+    """Each view's expected feature width, from its kind and the encoder that made its features
+    (:func:`mmoe.features.feature_width`); none without the encoders."""
     from mmoe.features import feature_width
 
-    return {view: feature_width(kind, text_model) for view, kind in (kinds or {}).items()}
+    if not encoders:
+        return {}
+    return {view: feature_width(kind, encoders[view]) for view, kind in (kinds or {}).items()}
 
 
 def load_views(
@@ -116,10 +119,10 @@ def load_views(
     features: dict[str, str | Path],
     kinds: dict[str, str] | None = None,
     captions: dict[str, str | Path] | None = None,
-    text_model: str | Path | None = None,
+    encoders: dict[str, str] | None = None,
 ) -> Views:
     """The data table, each view's features (checked; their width too when ``kinds`` and the
-    ``text_model`` that embedded them are given) and, for captioned image views, their captions."""
+    ``encoders`` that made them are given) and, for captioned image views, their captions."""
     frame = pd.read_parquet(data)
     for view, path in (captions or {}).items():
         described = pd.read_parquet(path).set_index("id")["caption"]
@@ -128,6 +131,6 @@ def load_views(
             missing = frame.loc[column.isna(), "id"].tolist()
             raise ValueError(f"{path}: no caption for {len(missing)} row(s), e.g. {missing[:5]}")
         frame[f"caption_{view}"] = column
-    widths = feature_widths(kinds, text_model) if text_model else {}
+    widths = feature_widths(kinds, encoders)
     arrays = {v: read_features(p, data, len(frame), widths.get(v)) for v, p in features.items()}
     return Views(frame, arrays, dict(kinds or {}))

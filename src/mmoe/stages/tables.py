@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mmoe import figures, tables
+from mmoe import figures, tables, typing_chain
 
 
 @dataclass
@@ -24,8 +24,9 @@ class TableInputs:
 
     ``runs``: metric files (dataset, family, scheme, seed, path); ``fused``: the fused runs of
     the main and the five-type scheme (dataset, family, scheme, seed) with their ``routing``
-    diagnostics and ``settings`` (the router of +MMoE); ``multitask_runs``: those of
-    the multitask experts (group, dataset, family, seed, path) of ``groups`` (group -> datasets);
+    diagnostics, ``settings`` (the router of +MMoE) and ``predictions``; ``multitask_runs``:
+    those of the multitask experts (group, dataset, family, seed, path) of ``groups`` (group ->
+    datasets);
     ``models``: model folders (dataset, family, role, seed, path); ``files``: per dataset its
     ``counts``, ``typed``, ``pid`` and, where there are reference types, ``data`` (synthetic
     truth) and ``human`` (annotations); ``paper_datasets``: per dataset, the paper's dataset it
@@ -68,6 +69,28 @@ class TableInputs:
     @cached_property
     def counts(self) -> dict[str, pd.DataFrame]:
         return {d: pd.read_csv(f["counts"]) for d, f in self.files.items()}
+
+    @cached_property
+    def trivial(self) -> pd.DataFrame:
+        return typing_chain.trivial_scores(self.typed)
+
+    @cached_property
+    def one_class(self) -> pd.DataFrame:
+        return typing_chain.one_class_runs(self.fused)
+
+    @cached_property
+    def truth(self) -> dict[str, pd.DataFrame]:
+        """Per synthetic dataset, its data table (with the true types and cues)."""
+        return {d: pd.read_parquet(f["data"]) for d, f in self.files.items() if "data" in f}
+
+    @cached_property
+    def human(self) -> dict[str, pd.DataFrame]:
+        """Per dataset with human annotations, the checked annotations."""
+        return {
+            d: typing_chain.read_human(f["human"], d, self.typed[d])
+            for d, f in self.files.items()
+            if "human" in f
+        }
 
     def references(self, key: str) -> dict[str, tuple[pd.DataFrame, object]]:
         """Per dataset with a ``key`` file, its automatic types and: for ``data`` (synthetic
@@ -128,7 +151,16 @@ TABLES: dict[str, Table] = {
         figure=figures.parameters_vs_f1,
     ),
     "main_results": Table(
-        lambda i: tables.main_results(i.scores, i.selected, i.paper, i.paper_models, i.main),
+        lambda i: tables.with_trivial(
+            typing_chain.with_one_class_seeds(
+                tables.main_results(i.scores, i.selected, i.paper, i.paper_models, i.main),
+                i.one_class,
+                i.main,
+            ),
+            i.trivial,
+            "method",
+            ["precision", "recall", "f1"],
+        ),
         ("precision", "recall", "f1"),
         "fusion",
     ),
@@ -136,12 +168,26 @@ TABLES: dict[str, Table] = {
         lambda i: tables.routing_diagnostics(i.fused), ("value",), "fusion"
     ),
     "partition_ablation": Table(
-        lambda i: tables.partition_ablation(i.scores, i.counts, i.paper), ("f1",), "ablations"
-    ),
-    "fusion_ablation": Table(
-        lambda i: tables.fusion_ablation(i.scores, i.paper, i.paper_models, i.main),
+        lambda i: tables.with_trivial(
+            tables.partition_ablation(i.scores, i.counts, i.paper), i.trivial, "scheme", ["f1"]
+        ),
         ("f1",),
         "ablations",
+    ),
+    "fusion_ablation": Table(
+        lambda i: tables.with_trivial(
+            tables.fusion_ablation(i.scores, i.paper, i.paper_models, i.main),
+            i.trivial,
+            "method",
+            ["f1"],
+        ),
+        ("f1",),
+        "ablations",
+    ),
+    "typing_chain": Table(
+        lambda i: typing_chain.typing_chain(i.scores, i.fused, i.typed, i.truth, i.human),
+        ("fuser_auto", "fuser_true", "single_f1", "mmoe_f1", "oracle_f1"),
+        "fusion",
     ),
     "multitask": Table(
         lambda i: tables.multitask(

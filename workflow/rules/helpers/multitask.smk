@@ -20,6 +20,7 @@ def multitask_members(wildcards):
             "partition": f"results/{dataset}/partitions/{main}",
             "features": feature_files(member),
             "kinds": dataset_params("multitask", "views")(member),
+            "encoders": view_encoders("multitask")(member),
             "captions": caption_files(member),
         }
     return members

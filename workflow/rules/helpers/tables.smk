@@ -21,8 +21,8 @@ def metric_runs():
 
 def fused_runs():
     """One record per fused run (dataset, family, scheme, seed) of the main scheme and of the
-    five-type scheme, with its routing diagnostics (``routing``) and settings (``settings``: the
-    router of +MMoE)."""
+    five-type scheme, with its routing diagnostics (``routing``), settings (``settings``: the
+    router of +MMoE) and predictions (``predictions``)."""
     diagnosed = {config["main_scheme"], "five"}
     records = []
     for run in metric_runs():
@@ -30,7 +30,12 @@ def fused_runs():
             keys = {k: run[k] for k in ("dataset", "family", "scheme", "seed")}
             stem = "results/{dataset}/fused/{family}/{scheme}/seed{seed}".format(**keys)
             records.append(
-                {**keys, "routing": f"{stem}.routing.csv", "settings": f"{stem}.json"}
+                {
+                    **keys,
+                    "routing": f"{stem}.routing.csv",
+                    "settings": f"{stem}.json",
+                    "predictions": f"{stem}.parquet",
+                }
             )
     return records
 

@@ -25,6 +25,7 @@ MODEL_PARAMS = {
     "family": lambda wildcards: wildcards.family,
     "params": family_params,
     "kinds": dataset_params("training", "views"),
+    "encoders": view_encoders("training"),
 }
 
 
