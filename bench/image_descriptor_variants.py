@@ -18,7 +18,7 @@ import pandas as pd
 
 from mmoe.image_descriptor import FEATURES, describe, normalised_moments, object_mask
 from mmoe.labeling.classifier import CrossFitClassifier, cross_fit_proba
-from mmoe.typing_chain import true_cues
+from mmoe.reporting.typing_chain import true_cues
 
 COLOUR = ["object_r", "object_g", "object_b"]
 ORDERS = {

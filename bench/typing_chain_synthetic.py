@@ -4,7 +4,8 @@ How often each view's unimodal label follows its view's cue (x1: the image's col
 sentence's sentiment), and how often the automatic R/U/S types equal the true ones (overall
 and per true type). Reads a workflow's results after its ``partition_interactions`` job;
 where fused runs and their metrics exist (``results/DATASET/metrics/FAMILY/SCHEME/seedN.csv``),
-it also prints their rows of the ``typing_chain`` table (:func:`mmoe.typing_chain.typing_chain`):
+it also prints their rows of the ``typing_chain`` table
+(:func:`mmoe.reporting.typing_chain.typing_chain`):
 
     snakemake --cores 1 results/synthetic/partitions/counts.csv
     python bench/typing_chain_synthetic.py [WORKDIR] [DATASET]   (default: . synthetic)
@@ -17,10 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from mmoe import tables
 from mmoe.interactions import INTERACTIONS, TRUE_TYPES
+from mmoe.reporting import render
+from mmoe.reporting.inputs import load_metrics
+from mmoe.reporting.typing_chain import VIEWS, true_cues, typing_chain
 from mmoe.stages.tables import TABLES
-from mmoe.typing_chain import VIEWS, true_cues, typing_chain
 
 
 def links(typed: pd.DataFrame, data: pd.DataFrame) -> dict[str, float]:
@@ -53,9 +55,9 @@ def main(workdir: str = ".", dataset: str = "synthetic") -> None:
         runs.append({**keys, "path": path})
         fused.append({**keys, "routing": f"{stem}.routing.csv", "predictions": f"{stem}.parquet"})
     if runs:
-        metrics = tables.load_metrics(runs)
+        metrics = load_metrics(runs)
         chain = typing_chain(metrics, fused, {dataset: typed}, {dataset: data}, {})
-        print(tables.to_markdown(chain, list(TABLES["typing_chain"].columns)))
+        print(render.to_markdown(chain, list(TABLES["typing_chain"].columns)))
 
 
 if __name__ == "__main__":

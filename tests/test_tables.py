@@ -1,7 +1,17 @@
 import pandas as pd
 import pytest
 
-from mmoe import io, tables, typing_chain
+from mmoe import io
+from mmoe.reporting import (
+    agreement,
+    datasets,
+    experts,
+    inputs,
+    paper,
+    render,
+    results,
+    typing_chain,
+)
 from mmoe.stages import tables as stages_tables
 
 REPORTED = {
@@ -34,9 +44,9 @@ def _selected(*runs):
 def test_main_results_mean_std_and_paper_column(tmp_path):
     runs = [_write_run(tmp_path, 0, 60.0, 50.0), _write_run(tmp_path, 1, 64.0, 52.0)]
     runs.append(_write_run(tmp_path, 0, 70.0, 40.0, family="mlp"))
-    metrics = tables.load_metrics(runs)
+    metrics = inputs.load_metrics(runs)
     selected = _selected(("blip", 0, "proxy"), ("blip", 1, "model_hard"), ("mlp", 0, "proxy"))
-    out = tables.main_results(metrics, selected, REPORTED, {"blip": "BLIP2", "mlp": None}, "rus")
+    out = results.main_results(metrics, selected, REPORTED, {"blip": "BLIP2", "mlp": None}, "rus")
     row = out[(out["family"] == "blip") & (out["method"] == "+MMoE")].iloc[0]
     assert row["f1_mean"] == 62.0 and row["f1_std"] == pytest.approx(2 * 2**0.5)
     assert row["seeds"] == 2 and row["paper_f1"] == "65.93"
@@ -44,41 +54,41 @@ def test_main_results_mean_std_and_paper_column(tmp_path):
     base = out[(out["family"] == "blip") & (out["method"] == "single model")].iloc[0]
     assert base["paper_f1"] == "63.28" and pd.isna(base["routers"])
     mlp = out[out["family"] == "mlp"]
-    assert set(mlp["paper_f1"]) == {tables.MISSING}  # a dash, never a zero
+    assert set(mlp["paper_f1"]) == {render.MISSING}  # a dash, never a zero
     assert mlp["f1_std"].isna().all()  # one seed: undefined
 
 
 def test_fusion_ablation_rows_and_markdown(tmp_path):
     runs = [_write_run(tmp_path, 0, 60.0, 50.0), _write_run(tmp_path, 1, 64.0, 52.0)]
-    metrics = tables.load_metrics(runs)
-    out = tables.fusion_ablation(metrics, REPORTED, {"blip": "BLIP-2"}, "rus")
-    selected = tables.FUSION_ROWS["mmoe"]
+    metrics = inputs.load_metrics(runs)
+    out = results.fusion_ablation(metrics, REPORTED, {"blip": "BLIP-2"}, "rus")
+    selected = results.FUSION_ROWS["mmoe"]
     assert out["method"].tolist() == [selected, "average", "no fusion (single model)"]
     assert out.set_index("method").loc["average", "paper_f1"] == "63.90"
-    assert out.set_index("method").loc[selected, "paper_f1"] == tables.MISSING
-    markdown = tables.to_markdown(out, ["f1"])
+    assert out.set_index("method").loc[selected, "paper_f1"] == render.MISSING
+    markdown = render.to_markdown(out, ["f1"])
     assert "61.00 ± 2.83" in markdown and "| 63.90 " in markdown
 
 
 def test_a_single_seed_std_is_undefined_a_dash_not_zero(tmp_path):
-    metrics = tables.load_metrics([_write_run(tmp_path, 0, 60.0, 50.0)])
-    out = tables.main_results(metrics, _selected(("blip", 0, "model")), {}, {}, "rus")
+    metrics = inputs.load_metrics([_write_run(tmp_path, 0, 60.0, 50.0)])
+    out = results.main_results(metrics, _selected(("blip", 0, "model")), {}, {}, "rus")
     assert out["f1_std"].isna().all() and set(out["seeds"]) == {1}
-    tables.write_table(out, ["precision", "recall", "f1"], tmp_path / "t")
-    assert f"60.00 ± {tables.MISSING}" in (tmp_path / "t.md").read_text()
+    render.write_table(out, ["precision", "recall", "f1"], tmp_path / "t")
+    assert f"60.00 ± {render.MISSING}" in (tmp_path / "t.md").read_text()
     assert r"60.00 $\pm$ --" in (tmp_path / "t.tex").read_text()
     assert pd.read_csv(tmp_path / "t.csv")["f1_std"].isna().all()  # empty cells
 
 
 def test_fmt_missing_is_a_dash():
-    assert tables.fmt(float("nan"), 0.0) == tables.MISSING
-    assert tables.fmt(1.234, 0.5) == "1.23 ± 0.50"
+    assert render.fmt(float("nan"), 0.0) == render.MISSING
+    assert render.fmt(1.234, 0.5) == "1.23 ± 0.50"
 
 
 def test_rus_agreement_counts_u1_u2_as_u_per_predicted_type():
     data = pd.DataFrame({"id": list("abcd"), "true_interaction": ["R", "U1", "U2", "S"]})
     typed = pd.DataFrame({"id": list("abcd"), "interaction": ["R", "U", "S", "S"]})
-    out = tables.rus_agreement(typed, data)
+    out = agreement.rus_agreement(typed, data)
     assert out["accuracy"] == 75.0 and out["accuracy_U"] == 100.0 and out["accuracy_S"] == 50.0
     assert out["chance"] == 50.0 and out["n"] == 4
 
@@ -90,18 +100,18 @@ def test_categorisation_joins_human_annotations_and_paper_column(tmp_path):
     human = tmp_path / "human.csv"
     pd.DataFrame({"id": [1, 2, 3], "type": ["R", "S", "S"]}).to_csv(human, index=False)
     paper = {"rq3_categorization_vs_human": {"f1_overall": 51.26, "accuracy": {"R": 64.3}}}
-    out = tables.categorisation({}, {"mustard": (TYPED, human)}, paper).iloc[0]
+    out = agreement.categorisation({}, {"mustard": (TYPED, human)}, paper).iloc[0]
     assert out["reference"] == "human" and out["n"] == 3
     assert out["accuracy"] == pytest.approx(200 / 3) and out["accuracy_U"] == 0.0
     assert out["paper_macro_f1"] == "51.26" and out["paper_accuracy_R"] == "64.30"
-    assert out["paper_accuracy_U"] == tables.MISSING
+    assert out["paper_accuracy_U"] == render.MISSING
 
 
 def test_human_annotations_of_unknown_ids_are_an_error_naming_file_and_ids(tmp_path):
     human = tmp_path / "human.csv"
     pd.DataFrame({"id": [1, 9, 3, 8], "type": ["R", "S", "S", "U"]}).to_csv(human, index=False)
     with pytest.raises(ValueError) as error:
-        tables.categorisation({}, {"mustard": (TYPED, human)}, {})
+        agreement.categorisation({}, {"mustard": (TYPED, human)}, {})
     message = str(error.value)
     assert f"dataset 'mustard': 2 invalid row(s) in {human}" in message
     assert "id='9' (line 3): id is not a datapoint" in message and "id='8' (line 5)" in message
@@ -121,31 +131,31 @@ def _scores(records, scheme="rus", dataset="mustard", family="mlp"):
 
 def test_a_dataset_reproducing_the_papers_gets_its_paper_columns(tmp_path):
     datasets = ("mustard_llm", "other")
-    metrics = tables.load_metrics(
+    metrics = inputs.load_metrics(
         [_write_run(tmp_path, 0, 60.0, 50.0, dataset=d) for d in datasets]
     )
     selected = pd.DataFrame({"dataset": datasets, "family": "blip", "seed": 0, "router": "proxy"})
-    reported = {**REPORTED, tables.PAPER_NAMES: {"mustard_llm": "mustard"}}
-    out = tables.main_results(metrics, selected, reported, {"blip": "BLIP2"}, "rus")
-    paper = out.set_index(["dataset", "method"])["paper_f1"]
-    assert paper[("mustard_llm", "+MMoE")] == "65.93"
-    assert paper[("other", "+MMoE")] == tables.MISSING
+    reported = {**REPORTED, paper.PAPER_NAMES: {"mustard_llm": "mustard"}}
+    out = results.main_results(metrics, selected, reported, {"blip": "BLIP2"}, "rus")
+    paper_f1 = out.set_index(["dataset", "method"])["paper_f1"]
+    assert paper_f1[("mustard_llm", "+MMoE")] == "65.93"
+    assert paper_f1[("other", "+MMoE")] == render.MISSING
     no_counts = pd.DataFrame(columns=["scheme", "split", "interaction", "n"])
-    ablation = tables.partition_ablation(metrics, dict.fromkeys(datasets, no_counts), reported)
-    assert ablation["paper_f1"].tolist() == ["78.65", tables.MISSING]  # MUStARD-only: by name
+    ablation = results.partition_ablation(metrics, dict.fromkeys(datasets, no_counts), reported)
+    assert ablation["paper_f1"].tolist() == ["78.65", render.MISSING]  # MUStARD-only: by name
 
 
 def test_per_interaction_pairs_baseline_with_matching_expert_and_paper():
     scores = (("baseline", 50.0), ("expert_{k}", 60.0), ("expert_R", 99.0))
     records = [(s, k, m.format(k=k), v + s) for s in (0, 2) for k in "US" for m, v in scores]
     paper = {"rq1_per_interaction": {"albef_experts": {"S": {"baseline": 32.0, "expert": 45.7}}}}
-    out = tables.per_interaction(_scores(records), paper, {"mlp": "ALBEF"}, "rus")
+    out = experts.per_interaction(_scores(records), paper, {"mlp": "ALBEF"}, "rus")
     out = out.set_index(["interaction", "model"])
     assert len(out) == 4
     assert out.loc[("U", "expert"), "accuracy_mean"] == 61.0  # expert_U, not expert_R
     assert out.loc[("U", "expert"), "accuracy_std"] == pytest.approx(2**0.5)
     assert out.loc[("S", "expert"), "paper_accuracy"] == "45.70"
-    assert out.loc[("U", "single model"), "paper_accuracy"] == tables.MISSING
+    assert out.loc[("U", "single model"), "paper_accuracy"] == render.MISSING
 
 
 def test_partition_ablation_counts_and_paper():
@@ -158,11 +168,11 @@ def test_partition_ablation_counts_and_paper():
          "interaction": list("RUS") * 2 + five, "n": [5, 7, 9, 1, 2, 3, 4, 1, 2, 3, 6]}
     )  # fmt: skip
     paper = {"table2_partition_ablation": {"rus": {"f1": 78.65}}}
-    out = tables.partition_ablation(metrics, {"mustard": counts}, paper).set_index("scheme")
+    out = results.partition_ablation(metrics, {"mustard": counts}, paper).set_index("scheme")
     assert out.loc["rus", ["experts", "n_R", "n_U", "n_S"]].tolist() == [3, 5, 7, 9]
     assert out.loc["random", "n_S"] == 3
     assert out.loc["five", ["experts", "n_R", "n_U", "n_S"]].tolist() == [5, 4, 5, 7]  # folded
-    assert out.loc["rus", "paper_f1"] == "78.65" and out.loc["random", "paper_f1"] == tables.MISSING
+    assert out.loc["rus", "paper_f1"] == "78.65" and out.loc["random", "paper_f1"] == render.MISSING
 
 
 def test_five_types_counts_expert_of_the_group_and_paper():
@@ -171,14 +181,14 @@ def test_five_types_counts_expert_of_the_group_and_paper():
     kinds = ["agreement_redundancy"] * 3 + ["agreement_synergy"] * 2
     typed = {"mustard": pd.DataFrame({"five_type": kinds})}
     paper = {"short_paper_table2_five_types": {"agreement_synergy": {"n": 37, "expert": 30.3}}}
-    out = tables.five_types(_scores(records), typed, paper, ["five", "rus"]).set_index("five_type")
+    out = experts.five_types(_scores(records), typed, paper, ["five", "rus"]).set_index("five_type")
     assert len(out) == 5 and out.loc["agreement_redundancy", "n"] == 3
     row = out.loc["agreement_synergy"]
     assert row["n"] == 2 and row["expert_f1_mean"] == 30.0 and row["single_model_f1_mean"] == 20.0
-    assert row["paper_n"] == "37" and row["paper_single"] == tables.MISSING
-    markdown = tables.to_markdown(out.reset_index(), ["single_model_f1", "expert_f1"])
+    assert row["paper_n"] == "37" and row["paper_single"] == render.MISSING
+    markdown = render.to_markdown(out.reset_index(), ["single_model_f1", "expert_f1"])
     assert (
-        f"30.00 ± {tables.MISSING}" in markdown and markdown.count(tables.MISSING) > 4
+        f"30.00 ± {render.MISSING}" in markdown and markdown.count(render.MISSING) > 4
     )  # no scores: dashes
 
 
@@ -189,7 +199,7 @@ def test_five_types_scores_the_five_type_experts_where_a_family_trained_them():
         [_scores(rus), _scores(rus + five, scheme="five"), _scores(rus, family="lora")]
     )
     typed = {"mustard": pd.DataFrame({"five_type": ["agreement_synergy"]})}
-    out = tables.five_types(metrics, typed, {}, ["five", "rus"])
+    out = experts.five_types(metrics, typed, {}, ["five", "rus"])
     out = out[out["five_type"] == "agreement_synergy"].set_index("family")
     assert out.loc["mlp", ["scheme", "expert_f1_mean"]].tolist() == ["five", 45.0]  # its own
     assert out.loc["lora", ["scheme", "expert_f1_mean"]].tolist() == ["rus", 30.0]  # the S expert
@@ -212,7 +222,7 @@ def _model_folders(tmp_path, family, sizes):
 
 def test_parameter_counts_read_each_model_summary(tmp_path):
     models = _model_folders(tmp_path, "encoder-lora", {"all": (1000, 10), "fuser": (1002, 12)})
-    counts = tables.parameter_counts(models).set_index(["role", "seed"])
+    counts = experts.parameter_counts(models).set_index(["role", "seed"])
     assert counts.loc[("fuser", 1), ["total", "trainable", "frozen"]].tolist() == [1002, 12, 990]
     assert set(counts.columns) >= {"dataset", "family", "path"} and len(counts) == 4
 
@@ -221,13 +231,13 @@ def test_parameters_count_what_the_selected_router_runs_and_a_shared_backbone_on
     records = [(s, "all", m, f1 + s) for s in (0, 1) for m, f1 in (("baseline", 50), ("mmoe", 60))]
     mlp = {"all": (100, 100), "R": (100, 100), "U": (100, 100), "S": (100, 100), "fuser": (10, 10)}
     lora = {role: (1000 + 10, 10) for role in ("all", "R", "U", "S")} | {"fuser": (1000 + 11, 11)}
-    counts = tables.parameter_counts(
+    counts = experts.parameter_counts(
         _model_folders(tmp_path, "mlp", mlp) + _model_folders(tmp_path, "lora", lora)
     )
     scores = pd.concat([_scores(records), _scores(records, family="lora")])
     selected = _selected(*[("mlp", s, "model_hard") for s in (0, 1)])
     selected = pd.concat([selected, _selected(("lora", 0, "model"), ("lora", 1, "proxy"))])
-    out = tables.parameters(scores, counts, selected, "rus").set_index(["family", "method"])
+    out = experts.parameters(scores, counts, selected, "rus").set_index(["family", "method"])
     columns = ["active", "trainable"]
     assert out.loc[("mlp", "single model"), columns].tolist() == [100, 100]
     assert out.loc[("mlp", "+MMoE"), columns].tolist() == [310, 310]  # 3 experts + fuser run
@@ -243,7 +253,7 @@ def test_dataset_summary_shares():
         {"split": ["train"] * 4 + ["test"], "label": [1, 0, 0, 0, 1],
          "interaction": ["R", "R", "U", "S", "S"]}
     )  # fmt: skip
-    out = tables.dataset_summary({"d": typed}).set_index("split")
+    out = datasets.dataset_summary({"d": typed}).set_index("split")
     assert out.loc["train", ["n", "positive", "share_R", "share_U"]].tolist() == [4, 25, 50, 25]
     assert out.loc["test", "share_S"] == 100.0
 
@@ -251,12 +261,12 @@ def test_dataset_summary_shares():
 def test_write_table_markdown_csv_latex(tmp_path):
     stats = pd.DataFrame(
         {"method": ["a_b", "c"], "f1_mean": [61.0, float("nan")], "f1_std": [2.83, 0.0],
-         "paper_f1": ["63.90", tables.MISSING]}
+         "paper_f1": ["63.90", render.MISSING]}
     )  # fmt: skip
-    tables.write_table(stats, ["f1"], tmp_path / "t")
+    render.write_table(stats, ["f1"], tmp_path / "t")
     assert pd.read_csv(tmp_path / "t.csv")["f1_mean"].iloc[0] == 61.0
     markdown = (tmp_path / "t.md").read_text()
-    assert "61.00 ± 2.83" in markdown and f"| {tables.MISSING} " in markdown
+    assert "61.00 ± 2.83" in markdown and f"| {render.MISSING} " in markdown
     latex = (tmp_path / "t.tex").read_text()
     assert r"61.00 $\pm$ 2.83" in latex and r"a\_b" in latex and "\\end{tabular}" in latex
 
@@ -291,7 +301,7 @@ def test_multitask_single_vs_pooled_counts_and_paper():
     )  # fmt: skip
     counts = {"mustard": counts, "other": counts.assign(n=[1, 1, 4])}
     paper = {"rq4_multitask": {"overall_f1": {"single_dataset": 61.57, "pooled": 63.9}}}
-    out = tables.multitask(single, pooled, counts, {"g": ["mustard", "other"]}, paper, "rus")
+    out = results.multitask(single, pooled, counts, {"g": ["mustard", "other"]}, paper, "rus")
     out = out.set_index("experts")
     assert out.loc["single-dataset", "f1_mean"] == 61.0
     assert out.loc["single-dataset", "seeds"] == 2  # the random scheme's runs are not counted
@@ -302,9 +312,9 @@ def test_multitask_single_vs_pooled_counts_and_paper():
 
 
 def test_multitask_without_groups_is_an_empty_table(tmp_path):
-    out = tables.multitask(_scores([(0, "all", "mmoe", 1.0)]), pd.DataFrame(), {}, {}, {}, "rus")
-    assert out.empty and list(out.columns) == tables.MULTITASK_COLUMNS
-    tables.write_table(out, ["f1", "s_expert_accuracy"], tmp_path / "multitask")
+    out = results.multitask(_scores([(0, "all", "mmoe", 1.0)]), pd.DataFrame(), {}, {}, {}, "rus")
+    assert out.empty and list(out.columns) == results.MULTITASK_COLUMNS
+    render.write_table(out, ["f1", "s_expert_accuracy"], tmp_path / "multitask")
     assert "paper_f1" in (tmp_path / "multitask.md").read_text()
 
 
@@ -321,8 +331,8 @@ def test_selected_routers_and_routing_diagnostics_from_the_fused_runs(tmp_path):
         ).to_csv(f"{stem}.routing.csv", index=False)  # fmt: skip
         fused.append({"dataset": "d", "family": "mlp", "scheme": "rus", "seed": seed,
                       "routing": f"{stem}.routing.csv", "settings": f"{stem}.json"})  # fmt: skip
-    assert tables.load_selected(fused)["router"].tolist() == ["proxy", "model_hard"]
-    out = tables.routing_diagnostics(fused).set_index(["measure", "subject", "reference"])
+    assert inputs.load_selected(fused)["router"].tolist() == ["proxy", "model_hard"]
+    out = experts.routing_diagnostics(fused).set_index(["measure", "subject", "reference"])
     assert len(out) == 2  # the test split only
     assert out.loc[("router_accuracy", "proxy", "auto"), "value_mean"] == 85.0
     assert out.loc[("expert_accuracy", "S", "R"), ["value_std", "seeds"]].tolist() == [0.0, 2]
@@ -350,28 +360,28 @@ def test_trivial_classifiers_score_the_test_split_with_the_training_majority():
 
 def test_tables_1_2_3_carry_the_trivial_rows_after_each_datasets_own(tmp_path):
     runs = [_write_run(tmp_path, 0, 60.0, 50.0), _write_run(tmp_path, 0, 70.0, 40.0, "other")]
-    metrics = tables.load_metrics(runs)
+    metrics = inputs.load_metrics(runs)
     trivial = pd.DataFrame(
         [("mustard", "all positive", 40.0, 100.0, 57.14), ("other", "all positive", 10, 100, 18),
          ("unrun", "all positive", 1, 1, 1)],
         columns=["dataset", "method", "precision", "recall", "f1"],
     )  # fmt: skip
-    main = tables.main_results(metrics, _selected(("blip", 0, "model")), {}, {}, "rus")
-    out = tables.with_trivial(main, trivial, "method", ["precision", "recall", "f1"])
+    main = results.main_results(metrics, _selected(("blip", 0, "model")), {}, {}, "rus")
+    out = results.with_trivial(main, trivial, "method", ["precision", "recall", "f1"])
     assert out["dataset"].tolist() == ["mustard"] * 3 + ["other"] * 3  # no row for "unrun"
     row = out.iloc[2]
-    assert row["method"] == "all positive" and row["family"] == tables.MISSING
+    assert row["method"] == "all positive" and row["family"] == render.MISSING
     assert row["f1_mean"] == 57.14 and pd.isna(row["f1_std"]) and row["seeds"] == 1
-    assert "57.14 ± –" in tables.to_markdown(out, ["precision", "recall", "f1"])
+    assert "57.14 ± –" in render.to_markdown(out, ["precision", "recall", "f1"])
     counts = {"mustard": pd.DataFrame(columns=["scheme", "split", "interaction", "n"])}
     counts["other"] = counts["mustard"]
-    ablation = tables.partition_ablation(metrics, counts, {})
-    out = tables.with_trivial(ablation, trivial, "scheme", ["f1"])
+    ablation = results.partition_ablation(metrics, counts, {})
+    out = results.with_trivial(ablation, trivial, "scheme", ["f1"])
     assert out["scheme"].tolist() == ["rus", "all positive"] * 2
     assert str(out["experts"].dtype) == "Int64"  # counts stay whole
-    assert "| – " in tables.to_markdown(out, ["f1"])  # the trivial row has no expert count
-    fusion = tables.fusion_ablation(metrics, {}, {}, "rus")
-    fusion = tables.with_trivial(fusion, trivial, "method", ["f1"])
+    assert "| – " in render.to_markdown(out, ["f1"])  # the trivial row has no expert count
+    fusion = results.fusion_ablation(metrics, {}, {}, "rus")
+    fusion = results.with_trivial(fusion, trivial, "method", ["f1"])
     assert fusion.groupby("dataset")["method"].last().tolist() == ["all positive"] * 2
 
 
@@ -433,7 +443,7 @@ def test_typing_chain_links_labellers_types_fuser_and_f1(tmp_path):
     five = out.set_index("scheme").loc["five"]
     assert five["types_vs_reference"] == 75.0  # in the five-type set, the U2 row is still wrong
     assert pd.isna(five["fuser_true_mean"]) and five["one_class"] == "single model ×1"
-    markdown = tables.to_markdown(out, list(stages_tables.TABLES["typing_chain"].columns))
+    markdown = render.to_markdown(out, list(stages_tables.TABLES["typing_chain"].columns))
     assert "85.00 ± 7.07" in markdown
 
 
@@ -460,8 +470,8 @@ def test_table_1_marks_the_seeds_whose_predictions_are_one_class(tmp_path):
         columns=["dataset", "family", "scheme", "seed", "method", "one_class"],
     )  # fmt: skip
     runs = [_write_run(tmp_path, 0, 60.0, 50.0), _write_run(tmp_path, 1, 64.0, 52.0)]
-    main = tables.main_results(
-        tables.load_metrics(runs), _selected(("blip", 0, "m")), {}, {}, "rus"
+    main = results.main_results(
+        inputs.load_metrics(runs), _selected(("blip", 0, "m")), {}, {}, "rus"
     )
     out = typing_chain.with_one_class_seeds(main, flags, "rus").set_index("method")
     assert out["one_class_seeds"].to_dict() == {"single model": 2, "+MMoE": 1}

@@ -160,7 +160,7 @@ def typing_chain(
     annotations); the fuser's accuracy against the automatic and the true types; single model,
     +MMoE and oracle test F1 (mean and std over seeds); and the models whose test predictions
     are one class (``one_class``)."""
-    from mmoe.tables import mean_std
+    from mmoe.reporting.render import mean_std
 
     keys = ["dataset", "family", "scheme"]
     per_seed = fuser_accuracy(fused)
@@ -196,6 +196,6 @@ def typing_chain(
 
 def read_human(path: str | Path, dataset: str, typed: pd.DataFrame) -> pd.DataFrame:
     """The human annotations of ``dataset`` checked as the RQ3 table checks them."""
-    from mmoe.tables import read_annotations
+    from mmoe.reporting.agreement import read_annotations
 
     return read_annotations(path, dataset, typed.astype({"id": str}))
