@@ -63,6 +63,18 @@ SCHEMES = {
     "five_random": ("random", "five"),
 }
 UNSCORED = "unscored"  # five-type of a row whose answer parsed to no probability
+CONFIDENCE_FILTER = 0.1  # the authors' typing filter on training rows: |P(Yes) - P(No)| <= 0.10
+
+
+def confident(p1: np.ndarray, p2: np.ndarray, threshold: float) -> np.ndarray:
+    """Rows whose both views are confident: ``|P(y=1) - P(y=0)| = |2p - 1| > threshold`` for
+    each view with a known probability (a row without one is kept). ``threshold`` 0 keeps all."""
+    if not threshold:
+        return np.ones(len(p1), bool)
+    keep = np.ones(len(p1), bool)
+    for p in (np.asarray(p1, float), np.asarray(p2, float)):
+        keep &= ~(np.abs(2 * p - 1) <= threshold)  # NaN compares False: kept
+    return keep
 
 
 def classify_rus(y1: np.ndarray, y2: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -155,11 +167,12 @@ def scheme_assignment(train: pd.DataFrame, scheme: str, seed: int) -> pd.DataFra
             f"the {scheme} scheme needs both views' probabilities; "
             f"{len(unscored)} row(s) have none, e.g. {unscored[:5]}"
         )
-    if sampling == "random":
+    if sampling == "random" or not len(rows):
         return rows.assign(interaction=rng.permutation(rows["interaction"].to_numpy()))
     if sampling == "rus_balanced":
-        sizes = rows["interaction"].value_counts()
-        smallest = sizes.reindex(EXPERT_SETS[expert_set], fill_value=0).min()
+        # downsampled to the smallest type that has rows: an empty type stays empty (its expert
+        # is its start, the single model), as in the unbalanced scheme
+        smallest = rows["interaction"].value_counts().min()
         picks = [
             group.iloc[np.sort(rng.choice(len(group), size=int(smallest), replace=False))]
             for _, group in rows.groupby("interaction", sort=True)

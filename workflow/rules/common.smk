@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import yaml
 from snakemake.utils import validate
 
-from mmoe.interactions import EXPERT_SETS, SCHEMES, scheme_experts
+from mmoe.interactions import CONFIDENCE_FILTER, EXPERT_SETS, SCHEMES, scheme_experts
 
 SCHEMA = Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
 validate(config, schema=str(SCHEMA))
@@ -61,7 +61,7 @@ DATASET_KEY_STAGES = dataset_key_stages()
 # labeling summary's gate, and the decision rule applied when the shards are gathered (so that
 # changing it relabels nothing).
 RUN_CONTROL_KEYS = {"resources", "max_unparsed_rate"}
-GATHER_KEYS = ["decision"]
+GATHER_KEYS = ["decision", "positive_rate_bound"]
 # Model folders unpacked from PyPI packages by models.smk; a job naming one as its model
 # (labeling `model`, a family's `model_path`) takes it as an input.
 CHAT_MODEL = "resources/models/SmolLM2-135M-Instruct"

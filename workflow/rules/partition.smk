@@ -18,6 +18,7 @@ rule partition_interactions:
         "../../envs/core.yaml"
     params:
         gamma=dataset_key("gamma", 0.5),
+        confidence_filter=dataset_key("confidence_filter", CONFIDENCE_FILTER),
         schemes=config["schemes"],
         seed=config["seed"],
     script:

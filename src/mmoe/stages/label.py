@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,12 +21,15 @@ def label_unimodal(
     seed: int,
     out: str | Path,
 ) -> pd.DataFrame:
-    """Unimodal predictions for one view by the classifier backend (cross-fitted on features)."""
+    """Unimodal predictions for one view by the classifier backend (cross-fitted on features),
+    labeled by the ``labeling`` block's decision rule and positive-rate bound."""
     from mmoe.labeling import ViewInput, make_backend
+    from mmoe.labeling.decision import decide
 
     frame = pd.read_parquet(data)
     backend = make_backend(labeling["backend"], labeling.get("params", {}), seed)
-    result = backend.label(ViewInput(dataset, frame, view, kind, np.load(features)))
+    proba = backend.label(ViewInput(dataset, frame, view, kind, np.load(features)))
+    result = decide(proba, frame, *decision_rule(labeling))
     io.write_parquet(result, out)
     return result
 
@@ -58,17 +62,30 @@ def label_shard(
     return result
 
 
+def decision_rule(labeling: dict) -> tuple[str, float]:
+    """The ``labeling`` block's decision rule and positive-rate bound (defaults: the backend's
+    answer, the authors' bound)."""
+    from mmoe.labeling.decision import POSITIVE_RATE_BOUND
+
+    return labeling.get("decision", "answer"), labeling.get("positive_rate_bound", POSITIVE_RATE_BOUND)
+
+
 def gather_labels(
-    data: str | Path, shards: list[str | Path], out: str | Path, decision: str = "answer"
+    data: str | Path,
+    shards: list[str | Path],
+    out: str | Path,
+    decision: str = "answer",
+    bound: float = 0.0,
 ) -> pd.DataFrame:
     """Merge a view's shards back into the data's row order (every row exactly once) and set
-    each row's label by the ``decision`` rule (:mod:`mmoe.labeling.decision`)."""
+    each row's label by the ``decision`` rule and positive-rate ``bound``
+    (:mod:`mmoe.labeling.decision`)."""
     from mmoe.labeling.decision import decide
     from mmoe.labeling.sharding import merge_shards
 
     frame = pd.read_parquet(data, columns=["id", "split", "label"])
     result = decide(
-        merge_shards([pd.read_parquet(p) for p in shards], frame["id"]), frame, decision
+        merge_shards([pd.read_parquet(p) for p in shards], frame["id"]), frame, decision, bound
     )
     io.write_parquet(result, out)
     return result
@@ -81,12 +98,15 @@ def labeling_summary(
     max_unparsed: float,
     out: str | Path,
 ) -> pd.DataFrame:
-    """Per-view labeling summary; fails when too many answers parsed to neither label."""
-    from mmoe.labeling.summary import check_unparsed
+    """Per-view labeling summary; warns of a view whose labels of a split are one class; fails
+    when too many answers parsed to neither label."""
+    from mmoe.labeling.summary import check_unparsed, one_class_warnings
     from mmoe.labeling.summary import labeling_summary as summarise
 
     summary = summarise(pd.read_parquet(data), {v: pd.read_parquet(p) for v, p in unimodal.items()})
     print(summary.to_string(index=False))
+    for warning in one_class_warnings(summary, dataset):
+        print(warning, file=sys.stderr)
     io.write_csv(summary, out)
     check_unparsed(summary, max_unparsed, dataset)
     return summary
