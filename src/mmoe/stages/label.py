@@ -67,7 +67,8 @@ def decision_rule(labeling: dict) -> tuple[str, float]:
     answer, the authors' bound)."""
     from mmoe.labeling.decision import POSITIVE_RATE_BOUND
 
-    return labeling.get("decision", "answer"), labeling.get("positive_rate_bound", POSITIVE_RATE_BOUND)
+    bound = labeling.get("positive_rate_bound", POSITIVE_RATE_BOUND)
+    return labeling.get("decision", "answer"), bound
 
 
 def gather_labels(
