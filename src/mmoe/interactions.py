@@ -100,6 +100,15 @@ def classify_five(p1: np.ndarray, p2: np.ndarray, y: np.ndarray, gamma: float) -
     return np.where(agree, agreed, disagreed).astype(object)
 
 
+def soft_rus(p1: np.ndarray, p2: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Soft R/U/S types (one row of P(R), P(U), P(S) per datapoint) from the views'
+    probabilities, each view right with probability ``P(y_v = y)`` independently:
+    ``P(R) = a b``, ``P(U) = a (1 - b) + (1 - a) b``, ``P(S) = (1 - a)(1 - b)``."""
+    y = np.asarray(y)
+    a, b = (np.where(y == 1, p, 1 - p) for p in (np.asarray(p1, float), np.asarray(p2, float)))
+    return np.stack([a * b, a * (1 - b) + (1 - a) * b, (1 - a) * (1 - b)], axis=1)
+
+
 def expert_set_of(experts: list[str]) -> str:
     """The name of the expert set whose types are ``experts``."""
     for name, types in EXPERT_SETS.items():
