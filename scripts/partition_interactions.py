@@ -13,4 +13,6 @@ with to_log(sm.log[0]):
         sm.params.seed,
         sm.output.typed,
         sm.output.counts,
+        sm.wildcards.dataset,
+        sm.params.confidence_filter,
     )

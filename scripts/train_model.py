@@ -17,7 +17,12 @@ if sm.rule == "train_expert":
     stage_args["init_from"] = sm.input.get("single_model")
     stage_args["type_aware"] = sm.params.experts["type_aware_selection"]
 if sm.rule == "train_fuser":
-    stage_args["probabilities"] = sm.input.get("typed")
+    fuser = sm.params.fuser_training
+    typed = sm.input.get("typed")
+    stage_args["probabilities"] = typed if sm.params.fuser_probabilities else None
+    soft = training.fuser_soft_targets(sm.wildcards.scheme, fuser["targets"])
+    stage_args["soft_targets"] = typed if soft else None
+    stage_args["loss"] = {k: v for k, v in fuser.items() if k != "targets"}
     stage_args["types"] = sm.params.types
 with to_log(sm.log[0]):
     views = load_views(

@@ -144,6 +144,22 @@ def test_a_labeling_parameter_reruns_labeling_onwards_only(tiny_run, tmp_path, t
     )
 
 
+def test_the_labels_positive_rate_bound_reruns_labeling_onwards_only(tiny_run, tmp_path):
+    edit = _set("datasets", "mustard", "labeling", "positive_rate_bound", 0.3)
+    assert planned(tiny_run, _edited(tiny_run, tmp_path, edit)) == labeling_onwards("mustard")
+
+
+def test_the_confidence_filter_reruns_partition_onwards_only(tiny_run, tmp_path):
+    edit = _set("datasets", "synthetic", "confidence_filter", 0.3)
+    assert planned(tiny_run, _edited(tiny_run, tmp_path, edit)) == partition_onwards("synthetic")
+
+
+def test_the_fusers_loss_reruns_the_fusers_onwards_only(tiny_run, tmp_path):
+    edit = _set("fusion", "fuser_training", {"loss": "focal", "class_weights": "balanced"})
+    fusers = jobs("train_fuser", family="mlp", dataset=DATASETS, scheme=SCHEMES, seed="0")
+    assert planned(tiny_run, _edited(tiny_run, tmp_path, edit)) == fusers | fusion_onwards()
+
+
 def test_labeling_resources_rerun_nothing(tiny_run, tmp_path):
     edit = _set("datasets", "mustard", "labeling", "resources", {"mem_mb": 999})
     assert planned(tiny_run, _edited(tiny_run, tmp_path, edit)) == set()

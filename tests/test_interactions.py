@@ -147,3 +147,33 @@ def test_proxy_types_every_branch():
     assert interactions.expert_set_of(["S", "R", "U"]) == "rus"
     with pytest.raises(ValueError, match="no expert set"):
         interactions.expert_set_of(["R", "U"])
+
+
+def test_a_balanced_scheme_keeps_an_empty_type_empty_and_balances_the_others():
+    train = _typed()
+    train = train[train["interaction"] != "U"]
+    balanced = interactions.scheme_assignment(train, "rus_balanced", 0)
+    sizes = balanced["interaction"].value_counts()
+    assert set(sizes.index) == {"R", "S"}
+    assert sizes["R"] == sizes["S"] == (train["interaction"] == "S").sum()
+
+
+def test_the_confidence_filter_every_branch():
+    p1 = np.array([0.9, 0.54, 0.9, 0.45, np.nan, 0.56, 0.5])
+    p2 = np.array([0.1, 0.9, 0.46, 0.9, 0.2, np.nan, 0.5])
+    # |2p - 1| <= 0.1 in either view leaves the row out; a view without p does not
+    keep = interactions.confident(p1, p2, 0.1)
+    assert keep.tolist() == [True, False, False, False, True, True, False]
+    assert interactions.confident(p1, p2, 0.0).all()  # 0: off
+    assert interactions.confident(p1, p2, 0.7).tolist() == [True] + [False] * 6
+
+
+def test_a_scheme_without_rows_is_a_clear_error_and_an_empty_type_a_warning(capsys):
+    from mmoe.stages.partition import PartitionError, check_assignments
+
+    typed = _typed().assign(split="train")
+    no_u = typed[typed["interaction"] != "U"]
+    check_assignments({"rus": {"train": no_u}}, typed, "demo")
+    assert "dataset 'demo', scheme rus: no train row of type(s) ['U']" in capsys.readouterr().err
+    with pytest.raises(PartitionError, match=r"dataset 'demo', scheme rus_balanced: no val row"):
+        check_assignments({"rus_balanced": {"train": no_u, "val": no_u[:0]}}, typed, "demo")

@@ -6,9 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmoe.labeling.decision import decide
+from mmoe.labeling.decision import clamp_positive_rate, decide
 from mmoe.labeling.sharding import merge_shards, shard_mask, shard_of
-from mmoe.labeling.summary import LabelingError, check_unparsed, summarise_labels
+from mmoe.labeling.summary import (
+    LabelingError,
+    check_unparsed,
+    one_class_warnings,
+    summarise_labels,
+)
 
 
 def table(n: int) -> pd.DataFrame:
@@ -64,7 +69,12 @@ def test_decisions_label_from_the_answer_the_logprobs_or_a_training_threshold():
     assert decide(frame, data, "argmax")["pred"].tolist() == [0, 0, 0, 0, 0, 1, 1, 0]
     rated = decide(frame, data, "train_positive_rate")
     # 2 of the 5 training rows with a P(Yes) are gold positive: the threshold keeps the top 2
-    assert rated.attrs == {"decision": "train_positive_rate", "threshold": 0.25}
+    assert rated.attrs == {
+        "decision": "train_positive_rate",
+        "threshold": 0.25,
+        "positive_rate_bound": 0.0,
+        "clamped": [],
+    }
     assert rated["pred"].tolist() == [1, 1, 0, 0, 0, 1, 1, 0]
     summary = summarise_labels(data, {"x1": rated, "x2": frame}).set_index(["view", "split"])
     assert summary.loc[("x1", "all"), "decision"] == "train_positive_rate"
@@ -72,3 +82,44 @@ def test_decisions_label_from_the_answer_the_logprobs_or_a_training_threshold():
     assert summary.loc[("x2", "all"), "decision"] == "backend"
     with pytest.raises(ValueError, match="unknown labeling decision"):
         decide(frame, data, "vote")
+
+
+def test_the_clamp_every_branch():
+    p = np.array([0.9, 0.8, 0.7, 0.6, 0.4, 0.3, 0.2, 0.1, 0.05, np.nan])
+    # inside the bounds (3 of 9 known rows positive): unchanged
+    inside = np.array([1, 1, 1, 0, 0, 0, 0, 0, 0, 1])
+    assert clamp_positive_rate(p, inside, 0.2).tolist() == inside.tolist()
+    # below 20% (0 of 9): the top int(9 * 0.2) = 1 by P(y=1); the row without p keeps its label
+    none = np.array([0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
+    assert clamp_positive_rate(p, none, 0.2).tolist() == [1, 0, 0, 0, 0, 0, 0, 0, 0, 1]
+    # above 80% (9 of 9): the top int(9 * 0.8) = 7
+    every = np.ones(10, int)
+    assert clamp_positive_rate(p, every, 0.2).tolist() == [1] * 7 + [0, 0, 1]
+    # off, or no known probability: unchanged
+    assert clamp_positive_rate(p, none, 0.0).tolist() == none.tolist()
+    assert clamp_positive_rate(np.full(3, np.nan), np.zeros(3, int), 0.2).tolist() == [0, 0, 0]
+    # an unparsed answer keeps its -1 and does not count
+    unparsed = np.array([-1, 0, 0, 0, 0, 0])
+    clamped = clamp_positive_rate(np.linspace(0.9, 0.4, 6), unparsed, 0.2)
+    assert clamped.tolist() == [-1, 1, 0, 0, 0, 0]
+
+
+def test_decide_clamps_each_split_and_the_summary_flags_one_class_labels():
+    data = pd.DataFrame(
+        {"id": range(10), "split": ["train"] * 5 + ["test"] * 5, "label": [1, 0, 0, 0, 0] * 2}
+    )
+    p = [0.45, 0.40, 0.30, 0.20, 0.10, 0.35, 0.30, 0.25, 0.20, 0.15]
+    frame = pd.DataFrame({"id": range(10), "p": p, "pred": [0] * 10})
+    clamped = decide(frame, data, "argmax", bound=0.2)
+    assert clamped["pred"].tolist() == [1, 0, 0, 0, 0, 1, 0, 0, 0, 0]
+    assert clamped.attrs["clamped"] == ["train", "test"]
+    plain = decide(frame, data, "argmax")
+    summary = summarise_labels(data, {"x1": clamped, "x2": plain}).set_index(["view", "split"])
+    assert not summary.loc[("x1", "train"), "one_class"]
+    assert summary.loc[("x1", "train"), "clamped"]
+    assert summary.loc[("x2", "train"), "one_class"]
+    warnings = one_class_warnings(summary.reset_index(), "demo")
+    assert len(warnings) == 3  # x2: train, test and all
+    assert "dataset 'demo' view x2: every one of the 5 train label(s) is negative" in warnings[0]
+    with pytest.raises(ValueError, match="bound"):
+        decide(frame, data, "argmax", bound=0.5)

@@ -57,7 +57,8 @@ def test_shared_start_begins_from_the_single_model(tmp_path):
     np.testing.assert_array_equal(expert["mean"], single["mean"])
     assert summary["best_epoch"] == -1  # the untouched start is the first candidate
     tuned = family.fit(train, val, 2, tmp_path / "tuned", {**params, "epochs": 3}, seed=1)
-    assert tuned["history"][0] == {"epoch": -1, "val_f1": summary["best_val_f1"]}
+    start = tuned["history"][0]
+    assert (start["epoch"], start["val_f1"]) == (-1, summary["best_val_f1"])
 
 
 def test_type_aware_selection_uses_only_its_types_validation_rows(tmp_path):
@@ -82,3 +83,42 @@ def test_type_aware_selection_uses_only_its_types_validation_rows(tmp_path):
     assert typed["best_val_f1"] == max(scores.values()) == scores[typed["best_epoch"]]
     own_accuracy = (family.predict(tmp_path / "typed", own, params).argmax(1) == own.targets).mean()
     assert own_accuracy > 0.7
+
+
+def test_a_constant_predicting_epoch_is_not_selected_when_a_better_one_exists(tmp_path):
+    family = get_family("mlp")
+    rng = np.random.default_rng(0)
+
+    def weak(n, positive):
+        targets = (rng.random(n) < positive).astype(int)
+        ids = [f"r{i}" for i in range(n)]
+        x1 = rng.normal(size=(n, 4)) + 0.7 * targets[:, None]
+        return Examples(
+            ids=ids, x1=ids, x2=ids, view_kinds={"x1": "text", "x2": "text"},
+            features={"x1": x1, "x2": rng.normal(size=(n, 2))}, targets=targets,
+        )  # fmt: skip
+
+    # a start that predicts "positive" everywhere, on a 90%-positive validation split: its F1
+    # (about 0.95) beats every epoch that learns the weak signal
+    train, val = weak(300, 0.5), weak(80, 0.9)
+    constant = Examples(**{**train.__dict__, "targets": np.ones(len(train), int)})
+    family.fit(constant, val, 2, tmp_path / "start", {"epochs": 3, "hidden": 8}, seed=0)
+    params = {"epochs": 6, "patience": 6, "init_from": str(tmp_path / "start"), "lr": 0.01}
+    summary = family.fit(train, val, 2, tmp_path / "tuned", params, seed=0)
+    start, *epochs = summary["history"]
+    assert start["epoch"] == -1 and start["val_positive_rate"] == 1.0
+    assert max(e["val_f1"] for e in epochs) < start["val_f1"]  # F1 alone would keep the start
+    assert summary["best_epoch"] >= 0
+    assert 0 < summary["val_positive_rate"] < 1
+    assert summary["val_prediction_rates"][1] == summary["val_positive_rate"]
+
+
+def test_selection_ranks_every_two_class_epoch_above_a_one_class_one():
+    from mmoe.metrics import selection_key
+
+    gold = np.array([1, 1, 1, 1, 0])
+    constant = selection_key(gold, np.ones(5, int), 2)
+    weaker = selection_key(gold, np.array([1, 1, 0, 0, 0]), 2)
+    assert constant[1] > weaker[1] and weaker > constant
+    # only one-class epochs: F1 decides
+    assert constant > selection_key(gold, np.zeros(5, int), 2)

@@ -208,3 +208,61 @@ def test_interrupted_training_resumes_from_the_checkpoint_beside_the_output(tmp_
     assert summary["resumed_from_epoch"] == 1
     assert (out / "summary.json").is_file() and len(pd.read_parquet(logits)) > 0
     assert not checkpoint.exists()
+
+
+def test_the_fuser_learns_soft_types_when_asked_and_its_loss_settings_reach_the_family(
+    tmp_path, recording, monkeypatch
+):
+    views, typed = _partitioned(tmp_path, "rus")
+    seen = []
+    monkeypatch.setattr(Recording, "fit", _recording_params(Recording.fit, seen))
+    loss = {"loss": "focal", "focal_gamma": 1.0, "class_weights": "balanced"}
+    out = tmp_path / "out"
+    training.train_fuser(
+        "recording", {}, views, tmp_path / "rus", 0, out / "f", out / "f.pq",
+        soft_targets=tmp_path / "typed.parquet", loss=loss,
+    )  # fmt: skip
+    ((train, val, _),) = recording
+    rows = typed.loc[train.ids]
+    expected = interactions.soft_rus(rows["p1"], rows["p2"], rows["label"])
+    np.testing.assert_allclose(train.targets, expected)
+    np.testing.assert_allclose(train.targets.sum(1), 1.0)
+    # a row whose views are both right with 0.9 is R with 0.81, U with 0.18, S with 0.01
+    both_right = (rows["interaction"] == "R").to_numpy()
+    np.testing.assert_allclose(train.targets[both_right][0], [0.81, 0.18, 0.01])
+    assert val.targets.tolist() == typed.loc[val.ids, "interaction"].map(RUS_CODES).tolist()
+    assert seen == [loss]
+    assert training.fuser_soft_targets("rus_balanced", "soft")
+    assert not training.fuser_soft_targets("rus", "hard")
+    assert not training.fuser_soft_targets("random", "soft")
+    assert not training.fuser_soft_targets("five", "soft")
+
+
+def _recording_params(fit, seen):
+    def wrapped(self, train, val, n_classes, out_dir, params, seed):
+        seen.append({k: params[k] for k in ("loss", "focal_gamma", "class_weights")})
+        return fit(self, train, val, n_classes, out_dir, params, seed)
+
+    return wrapped
+
+
+def test_the_partitions_leave_out_training_rows_a_view_labels_without_confidence(tmp_path):
+    _stage_inputs(tmp_path)
+    data = pd.read_parquet(tmp_path / "data.parquet")
+    p = np.where(np.arange(len(data)) % 4 == 0, 0.52, 0.9)
+    for view in ("x1", "x2"):
+        pd.DataFrame({"id": data["id"], "p": p, "pred": 1}).to_parquet(tmp_path / f"{view}.pq")
+    unimodal = {v: tmp_path / f"{v}.pq" for v in ("x1", "x2")}
+    counts = partition_interactions(
+        tmp_path / "data.parquet", unimodal, 0.5, {"rus": tmp_path / "rus"}, 0,
+        tmp_path / "typed.parquet", tmp_path / "counts.csv", "demo", 0.1,
+    )  # fmt: skip
+    typed = pd.read_parquet(tmp_path / "typed.parquet")
+    assert typed["confident"].tolist() == (p != 0.52).tolist()
+    rows = interactions.read_partition(tmp_path / "rus")
+    train = typed[typed["split"] == "train"]
+    assert set(rows.loc[rows["split"] == "train", "id"]) == set(train.loc[train["confident"], "id"])
+    val = typed[typed["split"] == "val"]
+    assert set(rows.loc[rows["split"] == "val", "id"]) == set(val["id"])  # only training rows
+    in_partition = counts[counts["split"] == "train_partition"]["n"].sum()
+    assert in_partition == train["confident"].sum() < len(train)

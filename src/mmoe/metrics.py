@@ -25,6 +25,30 @@ def selection_f1(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> floa
     return float(np.mean([_f1(y_true, y_pred, k) for k in present]))
 
 
+def prediction_rates(y_pred: np.ndarray, n_classes: int) -> list[float]:
+    """The share of predictions of each class."""
+    y_pred = np.asarray(y_pred)
+    return [float(np.mean(y_pred == k)) if len(y_pred) else float("nan") for k in range(n_classes)]
+
+
+def selection_key(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> tuple[bool, float]:
+    """An epoch's rank for model selection (higher is better): epochs whose validation
+    predictions hold more than one class first, then :func:`selection_f1`. A constant predictor
+    (e.g. every row positive, whose F1 is high on a positive-heavy validation split) is chosen
+    only when every epoch is one."""
+    return len(np.unique(y_pred)) > 1, selection_f1(y_true, y_pred, n_classes)
+
+
+def selection_record(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> dict:
+    """An epoch's validation record: F1, prediction rates (positive rate for two classes)."""
+    record = {"val_f1": selection_f1(y_true, y_pred, n_classes)}
+    rates = prediction_rates(y_pred, n_classes)
+    record["val_prediction_rates"] = rates
+    if n_classes == 2:
+        record["val_positive_rate"] = rates[1]
+    return record
+
+
 def binary_scores(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
     """Binary precision, recall, F1 (positive class 1) and accuracy, in percent."""
     from sklearn.metrics import accuracy_score, precision_recall_fscore_support

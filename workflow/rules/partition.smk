@@ -18,6 +18,7 @@ rule partition_interactions:
         "../../envs/core.yaml"
     params:
         gamma=dataset_params("partition", "gamma"),
+        confidence_filter=dataset_params("partition", "confidence_filter"),
         schemes=config["schemes"],
         seed=config["seed"],
     script:

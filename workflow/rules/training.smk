@@ -53,4 +53,5 @@ use rule train_baseline as train_fuser with:
     params:
         **MODEL_PARAMS,
         fuser_probabilities=config["fusion"]["fuser_probabilities"],
+        fuser_training=canonical(config["fusion"]["fuser_training"]),
         types=scheme_types,

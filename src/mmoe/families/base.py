@@ -88,8 +88,10 @@ class ModelFamily(Protocol):
         params: dict,
         seed: int,
     ) -> dict:
-        """Train with early stopping on validation F1; save everything needed to reload in
-        ``out_dir``; return a summary (best epoch, best val F1, history)."""
+        """Train with early stopping on validation F1, an epoch predicting one class chosen only
+        when every epoch does (:func:`mmoe.metrics.selection_key`); save everything needed to
+        reload in ``out_dir``; return a summary (best epoch, its validation F1 and prediction
+        rates, history). ``targets`` may be soft (one probability row per example)."""
         ...
 
     def predict(self, model_dir: Path, examples: Examples, params: dict) -> np.ndarray:

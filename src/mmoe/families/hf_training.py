@@ -1,6 +1,7 @@
 """The one training loop of the transformer + LoRA families, and their shared base class.
 
-``LoraFamily.fit`` trains the LoRA adapter (and head) with early stopping on validation F1,
+``LoraFamily.fit`` trains the LoRA adapter (and head) with the loss of :mod:`mmoe.families.losses`
+and early stopping on validation F1, one-class epochs ranked last,
 checkpoints every epoch into ``<out_dir>/checkpoint`` (or ``params["checkpoint_dir"]``) and resumes
 from it when restarted with the same settings and rows, then saves ``<out_dir>/model`` atomically
 (adapter, head, tokenizer or processor and ``family.json``) and ``<out_dir>/params.json``
@@ -23,8 +24,9 @@ import numpy as np
 from tqdm import tqdm
 
 from mmoe.families.base import Examples
+from mmoe.families.losses import loss_function, target_tensor
 from mmoe.io import atomic_path, write_json
-from mmoe.metrics import selection_f1
+from mmoe.metrics import selection_key, selection_record
 
 COMMON_DEFAULTS = {
     "lr": 5e-4,
@@ -43,6 +45,8 @@ COMMON_DEFAULTS = {
     "bucket_batches": 32,
     "device": "auto",
 }
+# How an epoch is chosen (mmoe.metrics.selection_key): a checkpoint made otherwise is not resumed.
+SELECTION = "validation F1, one-class epochs last"
 # Run control, not model identity: they do not invalidate a checkpoint and are not saved.
 RUN_CONTROL = ("max_epochs_this_run", "checkpoint_dir", "device", "eval_batch_size")
 
@@ -289,7 +293,8 @@ class LoraFamily:
         model, processor = self.build(hp, n_classes, seed)
         meta = self.prepare(processor, hp, n_classes)
         items = self.encode(processor, train, hp, meta)
-        targets = torch.as_tensor(train.targets, dtype=torch.long)
+        targets = target_tensor(train.targets)
+        loss_fn = loss_function(hp, train.targets, n_classes)
         lengths = [len(i["input_ids"]) for i in items]
         steps_per_epoch = math.ceil(math.ceil(len(items) / hp["batch_size"]) / hp["grad_accum"])
         trainable = [p for p in model.parameters() if p.requires_grad]
@@ -306,8 +311,16 @@ class LoraFamily:
             "n_classes": n_classes,
             "train": train.fingerprint(),
             "val": val.fingerprint(),
+            "selection": SELECTION,
         }
-        state = {"epoch": 0, "best_score": -1.0, "best_epoch": -1, "best": None, "history": []}
+        state = {
+            "epoch": 0,
+            "best_key": (False, -1.0),
+            "best_epoch": -1,
+            "best": None,
+            "best_record": {},
+            "history": [],
+        }
         checkpoint = checkpoint_path(hp, out_dir)
         resumed_from = self._resume(
             checkpoint, identity, model, optimizer, scheduler, scaler, state
@@ -325,9 +338,7 @@ class LoraFamily:
                 batch = self._to(self.collate(processor, [items[i] for i in index]), model)
                 with self._autocast(model):
                     logits = self.class_logits(model, batch, meta)
-                loss = torch.nn.functional.cross_entropy(
-                    logits.float(), targets[index].to(logits.device)
-                )
+                loss = loss_fn(logits.float(), targets[index].to(logits.device))
                 scaler.scale(loss / hp["grad_accum"]).backward()
                 loss_sum += float(loss.detach()) * len(index)
                 if (step + 1) % hp["grad_accum"] == 0 or step + 1 == len(batches):
@@ -339,24 +350,27 @@ class LoraFamily:
                     optimizer.zero_grad(set_to_none=True)
             seconds = time.perf_counter() - start
             predicted = self.logits(model, processor, val, hp, meta).argmax(1)
-            score = selection_f1(val.targets, predicted, n_classes)
+            key = selection_key(val.targets, predicted, n_classes)
+            record = selection_record(val.targets, predicted, n_classes)
             state["history"].append(
                 {
                     "epoch": epoch,
                     "train_loss": loss_sum / len(items),
-                    "val_f1": score,
+                    **record,
                     "train_seconds": seconds,
                     "train_examples_per_s": len(items) / seconds,
                 }
             )
-            if score > state["best_score"]:
-                state.update(best_score=score, best_epoch=epoch, best=_trainable_state(model))
+            if key > tuple(state["best_key"]):
+                state.update(best_key=key, best_epoch=epoch, best=_trainable_state(model))
+                state.update(best_record=record)
             state["epoch"], ran = epoch + 1, ran + 1
             self._checkpoint(checkpoint, identity, model, optimizer, scheduler, scaler, state)
         model.load_state_dict(state["best"], strict=False)
         summary = {
             "best_epoch": state["best_epoch"],
-            "best_val_f1": state["best_score"],
+            "best_val_f1": state["best_record"]["val_f1"],
+            **{k: v for k, v in state["best_record"].items() if k != "val_f1"},
             "history": state["history"],
             "resumed_from_epoch": resumed_from,
             "saved": {"family": self.name, "n_classes": n_classes, "hp": hp, "meta": meta},

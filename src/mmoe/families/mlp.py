@@ -14,8 +14,9 @@ import numpy as np
 from tqdm import tqdm
 
 from mmoe.families.base import Examples
+from mmoe.families.losses import loss_function, target_tensor
 from mmoe.io import atomic_path
-from mmoe.metrics import selection_f1
+from mmoe.metrics import selection_key, selection_record
 
 DEFAULTS = {
     "hidden": 128,
@@ -42,7 +43,9 @@ def _network(n_in: int, hidden: int, n_classes: int, dropout: float):
 
 
 class MLPFamily:
-    """Trains with Adam and early stopping on validation F1; saves ``model.pt``."""
+    """Trains with Adam (the loss of :mod:`mmoe.families.losses`) and early stopping on
+    validation F1, one-class epochs ranked last (:func:`mmoe.metrics.selection_key`); saves
+    ``model.pt``."""
 
     name = "mlp"
     supports_init_from = True  # params["init_from"]: start from a saved mlp (the shared start)
@@ -66,21 +69,25 @@ class MLPFamily:
             mean, std = x_train.mean(0), x_train.std(0) + 1e-6
             net = _network(x_train.shape[1], hp["hidden"], n_classes, hp["dropout"])
         xt = torch.tensor((x_train - mean) / std, dtype=torch.float32)
-        yt = torch.tensor(train.targets, dtype=torch.long)
+        yt = target_tensor(train.targets)
         xv = torch.tensor((x_val - mean) / std, dtype=torch.float32)
         optimiser = torch.optim.Adam(net.parameters(), lr=hp["lr"], weight_decay=hp["weight_decay"])
-        loss_fn = torch.nn.CrossEntropyLoss()
+        loss_fn = loss_function(hp, train.targets, n_classes)
+        best = {"key": (False, -1.0), "epoch": -1, "state": None, "record": {}}
+        history = []
 
-        def validate() -> float:
+        def validate(epoch: int) -> None:
             net.eval()
             with torch.no_grad():
-                return selection_f1(val.targets, net(xv).argmax(1).numpy(), n_classes)
+                predicted = net(xv).argmax(1).numpy()
+            key = selection_key(val.targets, predicted, n_classes)
+            record = selection_record(val.targets, predicted, n_classes)
+            history.append({"epoch": epoch, **record})
+            if key > best["key"]:
+                best.update(key=key, epoch=epoch, state=_copy_state(net), record=record)
 
-        best = {"score": -1.0, "epoch": -1, "state": None}
-        history = []
         if hp.get("init_from"):
-            best = {"score": validate(), "epoch": -1, "state": _copy_state(net)}
-            history.append({"epoch": -1, "val_f1": best["score"]})
+            validate(-1)
         for epoch in tqdm(range(hp["epochs"]), desc="mlp epochs", unit="epoch"):
             net.train()
             order = rng.permutation(len(xt))
@@ -89,11 +96,8 @@ class MLPFamily:
                 optimiser.zero_grad()
                 loss_fn(net(xt[batch]), yt[batch]).backward()
                 optimiser.step()
-            score = validate()
-            history.append({"epoch": epoch, "val_f1": score})
-            if score > best["score"]:
-                best = {"score": score, "epoch": epoch, "state": _copy_state(net)}
-            elif epoch - best["epoch"] >= hp["patience"]:
+            validate(epoch)
+            if epoch - best["epoch"] >= hp["patience"]:
                 break
         checkpoint = {
             "state": best["state"],
@@ -106,7 +110,12 @@ class MLPFamily:
         }
         with atomic_path(Path(out_dir) / "model.pt") as tmp:
             torch.save(checkpoint, tmp)
-        return {"best_epoch": best["epoch"], "best_val_f1": best["score"], "history": history}
+        return {
+            "best_epoch": best["epoch"],
+            "best_val_f1": best["record"]["val_f1"],
+            **{k: v for k, v in best["record"].items() if k != "val_f1"},
+            "history": history,
+        }
 
     def _load(self, model_dir: Path):
         import torch

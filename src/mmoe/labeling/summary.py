@@ -7,7 +7,7 @@ import pandas as pd
 
 from mmoe.labeling.base import UNPARSED
 
-DECISION = {"decision": "backend", "threshold": np.nan}
+DECISION = {"decision": "backend", "threshold": np.nan, "positive_rate_bound": np.nan}
 
 
 class LabelingError(RuntimeError):
@@ -22,7 +22,10 @@ def _agreement(a: np.ndarray, b: np.ndarray) -> float:
 def summarise_labels(data: pd.DataFrame, predictions: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per view and split (plus ``all``): counts, positive rate, parse failures, the
     agreement (over rows where both parsed) with the gold label and with each other view, and
-    the decision rule and threshold that made the labels (:mod:`mmoe.labeling.decision`).
+    the decision rule, threshold and positive-rate bound that made the labels, whether the clamp
+    changed the split's labels (``clamped``; :mod:`mmoe.labeling.decision`) and ``one_class``:
+    every parsed label of the split is the same class (such a labeller types rows by their gold
+    label alone: :func:`one_class_warnings`).
 
     ``predictions`` maps a view name to its labeling output (id, p, pred), in any row order;
     its ``attrs`` carry the decision (``backend`` when absent: the backend's own labels).
@@ -47,6 +50,8 @@ def summarise_labels(data: pd.DataFrame, predictions: dict[str, pd.DataFrame]) -
             row |= {"positive": int((p == 1).sum()), "negative": int((p == 0).sum())}
             row |= {"unparsed": int((~parsed).sum()), "unparsed_rate": float((~parsed).mean())}
             row |= {"positive_rate": float((p[parsed] == 1).mean()) if parsed.any() else np.nan}
+            row["clamped"] = split in decisions[view].get("clamped", [])
+            row["one_class"] = bool(parsed.any()) and len(np.unique(p[parsed])) == 1
             row["gold_agreement"] = _agreement(p, gold[mask])
             for other, other_pred in preds.items():
                 if other != view:
@@ -68,3 +73,13 @@ def check_unparsed(summary: pd.DataFrame, max_rate: float, dataset: str) -> None
             f"dataset '{dataset}': answers that parsed to neither Yes nor No exceed the bound of "
             f"{max_rate:.1%} ({views}); check the prompt, the model or the answer parsing"
         )
+
+
+def one_class_warnings(summary: pd.DataFrame, dataset: str) -> list[str]:
+    """A warning for each view and split whose labels are all one class."""
+    return [
+        f"WARNING: dataset '{dataset}' view {r.view}: every one of the {r.rows} {r.split} label(s) "
+        f"is {'positive' if r.positive else 'negative'}; its interaction types follow the gold "
+        "label alone (set labeling.positive_rate_bound, or another labeling.decision)"
+        for r in summary[summary["one_class"]].itertuples()
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -22,14 +23,18 @@ def label_unimodal(
     encoder: str | None = None,
 ) -> pd.DataFrame:
     """Unimodal predictions for one view by the classifier backend (cross-fitted on features,
-    checked against ``data``; their width too with the ``encoder`` that made them)."""
+    checked against ``data``; their width too with the ``encoder`` that made them), labeled by
+    the ``labeling`` block's decision rule and positive-rate bound."""
     from mmoe.labeling import ViewInput, make_backend
+    from mmoe.labeling.decision import decide
 
     frame = pd.read_parquet(data)
     width = feature_widths({view: kind}, {view: encoder}).get(view)
     array = read_features(features, data, len(frame), width)
     backend = make_backend(labeling["backend"], labeling.get("params", {}), seed)
-    result = backend.label(ViewInput(dataset, frame, view, kind, array))
+    result = decide(
+        backend.label(ViewInput(dataset, frame, view, kind, array)), frame, *decision_rule(labeling)
+    )
     io.write_parquet(result, out)
     return result
 
@@ -62,17 +67,31 @@ def label_shard(
     return result
 
 
+def decision_rule(labeling: dict) -> tuple[str, float]:
+    """The ``labeling`` block's decision rule and positive-rate bound (defaults: the backend's
+    answer, the authors' bound)."""
+    from mmoe.labeling.decision import POSITIVE_RATE_BOUND
+
+    bound = labeling.get("positive_rate_bound", POSITIVE_RATE_BOUND)
+    return labeling.get("decision", "answer"), bound
+
+
 def gather_labels(
-    data: str | Path, shards: list[str | Path], out: str | Path, decision: str = "answer"
+    data: str | Path,
+    shards: list[str | Path],
+    out: str | Path,
+    decision: str = "answer",
+    bound: float = 0.0,
 ) -> pd.DataFrame:
     """Merge a view's shards back into the data's row order (every row exactly once) and set
-    each row's label by the ``decision`` rule (:mod:`mmoe.labeling.decision`)."""
+    each row's label by the ``decision`` rule and positive-rate ``bound``
+    (:mod:`mmoe.labeling.decision`)."""
     from mmoe.labeling.decision import decide
     from mmoe.labeling.sharding import merge_shards
 
     frame = pd.read_parquet(data, columns=["id", "split", "label"])
     result = decide(
-        merge_shards([pd.read_parquet(p) for p in shards], frame["id"]), frame, decision
+        merge_shards([pd.read_parquet(p) for p in shards], frame["id"]), frame, decision, bound
     )
     io.write_parquet(result, out)
     return result
@@ -85,13 +104,16 @@ def labeling_summary(
     max_unparsed: float,
     out: str | Path,
 ) -> pd.DataFrame:
-    """Per-view labeling summary; fails when too many answers parsed to neither label."""
-    from mmoe.labeling.summary import check_unparsed, summarise_labels
+    """Per-view labeling summary; warns of a view whose labels of a split are one class; fails
+    when too many answers parsed to neither label."""
+    from mmoe.labeling.summary import check_unparsed, one_class_warnings, summarise_labels
 
     frame = pd.read_parquet(data)
     outputs = {v: read_unimodal(p, data, frame["id"]) for v, p in unimodal.items()}
     summary = summarise_labels(frame, outputs)
     print(summary.to_string(index=False))
+    for warning in one_class_warnings(summary, dataset):
+        print(warning, file=sys.stderr)
     io.write_csv(summary, out)
     check_unparsed(summary, max_unparsed, dataset)
     return summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,10 @@ from mmoe.stages.rows import read_unimodal
 PARTITIONED_SPLITS = ("train", "val")
 
 
+class PartitionError(ValueError):
+    """A scheme left without rows in a split."""
+
+
 def partition_interactions(
     data: str | Path,
     unimodal: dict[str, str | Path],
@@ -22,20 +27,30 @@ def partition_interactions(
     seed: int,
     typed_out: str | Path,
     counts_out: str | Path,
+    dataset: str = "",
+    confidence_filter: float = interactions.CONFIDENCE_FILTER,
 ) -> pd.DataFrame:
     """Type every row; write each scheme's hive-partitioned train and validation rows (with a
-    ``split`` column) and the counts."""
+    ``split`` column) and the counts. Training rows that a view labels with no more confidence
+    than ``confidence_filter`` (:func:`interactions.confident`) are left out of the partitions;
+    the typed table marks them (``confident``)."""
     frame = pd.read_parquet(data)
     typed = interactions.label_interactions(
         frame, {v: read_unimodal(p, data, frame["id"]) for v, p in unimodal.items()}, gamma
     )
+    typed["confident"] = interactions.confident(typed["p1"], typed["p2"], confidence_filter)
+    kept = typed["confident"] | (typed["split"] != "train")
+    print(f"confidence filter {confidence_filter}: {int((~kept).sum())} training row(s) left out")
     assignments = {
         scheme: {
-            split: interactions.scheme_assignment(typed[typed["split"] == split], scheme, seed)
+            split: interactions.scheme_assignment(
+                typed[kept & (typed["split"] == split)], scheme, seed
+            )
             for split in PARTITIONED_SPLITS
         }
         for scheme in schemes
     }
+    check_assignments(assignments, typed, dataset)
     for scheme, path in schemes.items():
         rows = pd.concat(
             [assigned.assign(split=split) for split, assigned in assignments[scheme].items()]
@@ -46,6 +61,30 @@ def partition_interactions(
     io.write_csv(counts, counts_out)
     print(counts.to_string(index=False))
     return counts
+
+
+def check_assignments(assignments: dict, typed: pd.DataFrame, dataset: str) -> None:
+    """Report each scheme's empty types; raise :class:`PartitionError` for a scheme with no row
+    in a split, naming the dataset, scheme and the split's type counts."""
+    for scheme, splits in assignments.items():
+        experts = interactions.scheme_experts(scheme)
+        for split, rows in splits.items():
+            sizes = rows["interaction"].value_counts().reindex(experts, fill_value=0)
+            counts = ", ".join(f"{kind} {n}" for kind, n in sizes.items())
+            if not len(rows):
+                typed_counts = typed.loc[typed["split"] == split, "interaction"].value_counts()
+                raise PartitionError(
+                    f"dataset '{dataset}', scheme {scheme}: no {split} row left ({counts}; "
+                    f"{split} rows typed {typed_counts.to_dict()}); check the labeling summary "
+                    "(a labeller of one class?) and the confidence filter"
+                )
+            empty = sizes.index[sizes == 0].tolist()
+            if empty:
+                print(
+                    f"WARNING: dataset '{dataset}', scheme {scheme}: no {split} row of type(s) "
+                    f"{empty} ({counts})",
+                    file=sys.stderr,
+                )
 
 
 def scheme_rows(partition_dir: str | Path, split: str, interaction: str | None = None):

@@ -6,6 +6,7 @@ validation and test row. They differ only in the rows and targets they train and
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from collections.abc import Sequence
@@ -80,13 +81,19 @@ def train_fuser(
     logits_out: str | Path,
     types: Sequence[str] = interactions.INTERACTIONS,
     probabilities: str | Path | None = None,
+    soft_targets: str | Path | None = None,
+    loss: dict | None = None,
 ) -> dict:
     """The fuser, a classifier over the scheme's ``types`` (its classes, in this order): the
     scheme's training rows with their types as targets; selected on the scheme's validation rows
     and types. With ``probabilities`` (the typed rows), it also reads each row's unimodal
-    probabilities as a feature block ``p``."""
+    probabilities as a feature block ``p``; with ``soft_targets`` (the typed rows), its training
+    targets are the rows' soft R/U/S types (:func:`interactions.soft_rus`; the hard type where a
+    view has no probability). ``loss``: the family's loss settings
+    (:data:`mmoe.families.losses.DEFAULT_LOSS`)."""
     if probabilities is not None:
         views = with_probabilities(views, probabilities)
+    params = {**params, **(loss or {})}
     codes = {kind: code for code, kind in enumerate(types)}
     sets = []
     for split in ("train", "val"):
@@ -101,7 +108,30 @@ def train_fuser(
         frame = views.frame.assign(target=targets.fillna(-1).astype(int).to_numpy())
         sets.append(Views(frame, views.features, views.kinds).examples(rows, "target"))
     train, val = sets
+    if soft_targets is not None:
+        if tuple(types) != interactions.INTERACTIONS:
+            raise ValueError(f"soft fuser targets are R/U/S types; the fuser's are {list(types)}")
+        train = with_soft_targets(train, soft_targets)
     return fit_and_predict(family, params, views, train, val, len(codes), seed, out_dir, logits_out)
+
+
+def fuser_soft_targets(scheme: str, targets: str) -> bool:
+    """Whether ``scheme``'s fuser trains on soft types when ``targets`` is ``soft``: schemes of
+    R/U/S experts whose rows keep their own type (not ``random``, whose shuffled types are the
+    control, nor the five-type schemes)."""
+    sampling, expert_set = interactions.scheme_spec(scheme)
+    return targets == "soft" and expert_set == "rus" and sampling != "random"
+
+
+def with_soft_targets(train: Examples, typed: str | Path) -> Examples:
+    """``train`` with soft R/U/S targets from the typed rows' p1, p2 and gold label; a row
+    without both probabilities keeps its hard type (one-hot)."""
+    meta = pd.read_parquet(typed, columns=["id", "p1", "p2", "label"]).set_index("id")
+    rows = meta.loc[train.ids]
+    soft = interactions.soft_rus(rows["p1"], rows["p2"], rows["label"])
+    hard = np.eye(len(interactions.INTERACTIONS))[train.targets]
+    known = np.isfinite(soft).all(axis=1)
+    return dataclasses.replace(train, targets=np.where(known[:, None], soft, hard))
 
 
 def unchanged_start(family, params, views: Views, init_from, out_dir, logits_out) -> dict:

@@ -1,5 +1,5 @@
 # Input, params and output-path functions of the rules in training.smk.
-from mmoe.stages.training import supports_init_from
+from mmoe.stages.training import fuser_soft_targets, supports_init_from
 
 
 def model_dir(role, scheme="{scheme}"):
@@ -66,9 +66,13 @@ def expert_inputs(wildcards):
 
 
 def fuser_inputs(wildcards):
-    """partitioned_model_inputs and, with ``fusion.fuser_probabilities``, the typed rows (their
-    unimodal probabilities p1, p2 are the fuser's extra input)."""
+    """partitioned_model_inputs and, with ``fusion.fuser_probabilities`` or soft fuser targets,
+    the typed rows (their unimodal probabilities p1, p2 are the fuser's extra input or make its
+    soft targets)."""
     inputs = partitioned_model_inputs(wildcards)
-    if config["fusion"]["fuser_probabilities"]:
+    targets = config["fusion"]["fuser_training"]["targets"]
+    if config["fusion"]["fuser_probabilities"] or fuser_soft_targets(
+        wildcards.scheme, targets
+    ):
         inputs["typed"] = f"results/{wildcards.dataset}/interactions.parquet"
     return inputs
