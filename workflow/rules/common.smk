@@ -123,6 +123,19 @@ def block_resource(block, key, default):
     )
 
 
+# Cluster bundling: the jobs of a group run in one submission (the SLURM profile's
+# `group-components` says how many unconnected parts of the DAG one submission spans). Groups
+# apply to cluster runs only; a local run ignores them.
+FEATURES_GROUP = "features"  # embedding and unimodal labeling
+TRAINING_GROUP = "train"  # the models of CPU families
+
+
+def cpu_group(name, gpu):
+    """A group function: ``name`` for a job whose ``gpu`` resources function gives 0, none for
+    a GPU job (it stays one submission with its own GPU request)."""
+    return lambda wildcards: None if gpu(wildcards) else name
+
+
 def view_kinds(wildcards):
     return canonical(dataset_cfg(wildcards)["views"])
 

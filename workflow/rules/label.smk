@@ -35,6 +35,8 @@ rule label_unimodal:
         "logs/{dataset}/label_unimodal/{view}.log",
     benchmark:
         "benchmarks/{dataset}/label_unimodal/{view}.tsv"
+    group:
+        FEATURES_GROUP
     conda:
         "../../envs/train.yaml"
     resources:

@@ -12,6 +12,8 @@ rule train_multitask_expert:
         "logs/multitask/{group}/train_expert/{family}/{expert}/seed{seed}.log",
     benchmark:
         "benchmarks/multitask/{group}/train_expert/{family}/{expert}/seed{seed}.tsv"
+    group:
+        cpu_group(TRAINING_GROUP, family_resource("gpu", 0))
     conda:
         "../../envs/train.yaml"
     threads: 1
