@@ -11,7 +11,11 @@ from tqdm import tqdm
 
 
 def embed_texts(
-    texts: Sequence[str], model_dir: str | Path, batch_size: int = 64, max_length: int = 128
+    texts: Sequence[str],
+    model_dir: str | Path,
+    batch_size: int = 64,
+    max_length: int = 128,
+    threads: int | None = None,
 ) -> np.ndarray:
     """Mean-pooled, L2-normalised sentence embeddings (the sentence-transformers recipe).
 
@@ -19,6 +23,9 @@ def embed_texts(
     """
     import torch
     from transformers import AutoModel, AutoTokenizer
+
+    if threads is not None:
+        torch.set_num_threads(threads)
 
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModel.from_pretrained(model_dir).eval()
@@ -62,10 +69,13 @@ def embed_images(paths: Sequence[str | Path]) -> np.ndarray:
     return np.stack(rows).astype(np.float32)
 
 
-def embed_view(values: Sequence[str], kind: str, text_model_dir: str | Path) -> np.ndarray:
-    """Features for one view of every datapoint, by the view's modality."""
+def embed_view(
+    values: Sequence[str], kind: str, text_model_dir: str | Path, threads: int | None = None
+) -> np.ndarray:
+    """Features for one view of every datapoint, by the view's modality (``threads``: the text
+    encoder's torch threads, torch's default when None)."""
     if kind == "text":
-        return embed_texts(values, text_model_dir)
+        return embed_texts(values, text_model_dir, threads=threads)
     if kind == "image":
         return embed_images(values)
     raise ValueError(f"unknown view kind {kind!r}; expected 'text' or 'image'")

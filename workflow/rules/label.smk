@@ -59,6 +59,8 @@ rule labeling_summary:
         "results/{dataset}/unimodal/summary.csv",
     log:
         "logs/{dataset}/labeling_summary.log",
+    benchmark:
+        "benchmarks/{dataset}/labeling_summary.tsv"
     conda:
         "../../envs/core.yaml"
     params:
