@@ -165,6 +165,24 @@ def stage_table(workdir: Path, n: int) -> pd.DataFrame:
     return table.reset_index().assign(rows=n)
 
 
+def widen(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per (dataset, stage): wall s, CPU s and peak MB at each size, and the log-log
+    slope of CPU seconds from the first to the last size (above 1: superlinear)."""
+    sizes = sorted(table["rows"].unique())
+    wide = table.pivot_table(
+        index=["dataset", "stage"], columns="rows", values=["seconds", "cpu_seconds", "peak_mb"]
+    )
+    out = pd.DataFrame(index=wide.index)
+    for column, name in (("seconds", "wall s"), ("cpu_seconds", "CPU s"), ("peak_mb", "peak MB")):
+        for n in sizes:
+            out[f"{name} n={n}"] = wide[(column, n)].round(1)
+    if len(sizes) > 1:
+        cpu = wide["cpu_seconds"]
+        slope = np.log(cpu[sizes[-1]] / cpu[sizes[0]]) / np.log(sizes[-1] / sizes[0])
+        out["CPU slope"] = slope.round(2)
+    return out.reset_index()
+
+
 def plot(table: pd.DataFrame, path: Path) -> None:
     import matplotlib
 
@@ -195,6 +213,7 @@ def main() -> None:
     parser.add_argument("--text", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--work", type=Path, default=REPO / "bench-scale")
     parser.add_argument("--out", type=Path, default=REPO / "docs")
+    parser.add_argument("--note", default="", help="a line for scale.md, e.g. the machine's load")
     args = parser.parse_args()
     tables, walls = [], []
     for n in args.sizes:
@@ -204,23 +223,22 @@ def main() -> None:
         tables.append(stage_table(workdir, n))
         print(f"n={n}: all in {wall:.0f} s", flush=True)
     table = pd.concat(tables, ignore_index=True)
-    wide = table.pivot_table(
-        index=["dataset", "stage"], columns="rows", values=["seconds", "cpu_seconds", "peak_mb"]
-    ).round(1)
+    wide = widen(table)
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "scale.csv", index=False)
     walls = pd.DataFrame(walls)
     header = (
         f"`{' '.join(['python', 'bench/bench_scale.py', *sys.argv[1:]])}` on "
-        f"{datetime.date.today()}, {args.cores} cores, {os.cpu_count()} CPUs on the machine\n\n"
+        f"{datetime.date.today()}, {args.cores} cores, {os.cpu_count()} CPUs on the machine. "
+        f"{args.note}\n\n"
     )
     (args.out / "scale.md").write_text(
-        header + walls.to_markdown(index=False) + "\n\n" + wide.to_markdown() + "\n"
+        header + walls.to_markdown(index=False) + "\n\n" + wide.to_markdown(index=False) + "\n"
     )
     plot(table, args.out / "scale.png")
     with pd.option_context("display.width", 200, "display.max_rows", 200):
         print(walls.to_string(index=False))
-        print(wide.to_string())
+        print(wide.to_string(index=False))
 
 
 if __name__ == "__main__":
