@@ -37,12 +37,14 @@ def run_all(tree: Path, cores: int, extra: list[str]) -> float:
     for name in OUTPUTS:
         shutil.rmtree(tree / name, ignore_errors=True)
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
-    command = [sys.executable, "-m", "snakemake", "--cores", str(cores), *extra, "all"]
+    command = [sys.executable, "-m", "snakemake", "--cores", str(cores), "all", *extra]
     start = time.monotonic()
     result = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
     seconds = time.monotonic() - start
     if result.returncode != 0:
-        raise RuntimeError(f"{tree}: snakemake failed\n{result.stderr[-4000:]}")
+        raise RuntimeError(
+            f"{tree}: snakemake failed\n{result.stdout[-2000:]}{result.stderr[-4000:]}"
+        )
     return seconds
 
 
