@@ -7,16 +7,19 @@ it to measure again) on one seed, schemes rus and random and the mlp family: the
 dataset at n rows (image + text views) and, with --text (default), `texts`: a `table` dataset of
 n generated short text pairs, so that the MiniLM embedding and the text labeller are measured at
 scale too. Wall and CPU seconds and peak RSS per stage come from the rules' benchmark files
-(summed over a stage's jobs, max of their peaks; CPU seconds are the fairer measure on a shared
-machine). Prints a table and writes <out>/scale.csv, <out>/scale.md and
-<out>/scale.png (log-log: rows vs seconds per stage).
+(summed over a stage's jobs, max of their peaks). Snakemake samples CPU time and RSS every second
+for a job's first 30 s, then every 30 s, so these two are lower bounds; each run's total CPU
+seconds and its largest process's peak RSS come from getrusage and are exact. Prints a table and
+writes <out>/scale.csv, <out>/scale.md and <out>/scale.png (log-log: rows vs seconds per stage).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -114,9 +117,11 @@ def config(n: int, text: bool) -> dict:
     }
 
 
-def run_size(workdir: Path, n: int, text: bool, cores: int) -> float:
-    """Run `all` for size ``n`` in ``workdir``; the wall seconds of the snakemake call that did
-    the work (kept in ``wall_seconds.txt``: a rerun with nothing to do reports the first's)."""
+def run_size(workdir: Path, n: int, text: bool, cores: int) -> dict:
+    """Run `all` for size ``n`` in ``workdir``: the wall and CPU seconds of the snakemake call
+    (all its jobs) and the largest peak RSS of any of its processes (MB), from getrusage, which
+    unlike the benchmark files' sampling misses nothing. Kept in ``run.json``: a rerun with
+    nothing to do reports the run that did the work."""
     workdir.mkdir(parents=True, exist_ok=True)
     if text and not (workdir / "texts.csv").exists():
         text_table(n).to_csv(workdir / "texts.csv", index=False)
@@ -124,14 +129,17 @@ def run_size(workdir: Path, n: int, text: bool, cores: int) -> float:
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
     command += ["--directory", str(workdir), "--configfile", str(workdir / "config.yaml")]
     command += ["--cores", str(cores), "all"]
-    start = time.monotonic()
+    before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
     log = workdir / "snakemake.log"
     with log.open("w") as out:
         subprocess.run(command, check=True, stdout=out, stderr=subprocess.STDOUT, cwd=workdir)
-    wall = workdir / "wall_seconds.txt"
-    if "Nothing to be done" not in log.read_text() or not wall.exists():
-        wall.write_text(f"{time.monotonic() - start:.1f}\n")
-    return float(wall.read_text())
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    record = workdir / "run.json"
+    if "Nothing to be done" not in log.read_text() or not record.exists():
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        run = {"wall_s": time.monotonic() - start, "cpu_s": cpu, "peak_mb": after.ru_maxrss / 1024}
+        record.write_text(json.dumps({k: round(v, 1) for k, v in run.items()}))
+    return json.loads(record.read_text())
 
 
 def stage_of(path: Path, root: Path) -> tuple[str, str]:
@@ -218,10 +226,10 @@ def main() -> None:
     tables, walls = [], []
     for n in args.sizes:
         workdir = args.work.resolve() / f"n{n}"
-        wall = run_size(workdir, n, args.text, args.cores)
-        walls.append({"rows": n, "wall_s": wall})
+        run = run_size(workdir, n, args.text, args.cores)
+        walls.append({"rows": n, **run})
         tables.append(stage_table(workdir, n))
-        print(f"n={n}: all in {wall:.0f} s", flush=True)
+        print(f"n={n}: {run}", flush=True)
     table = pd.concat(tables, ignore_index=True)
     wide = widen(table)
     args.out.mkdir(parents=True, exist_ok=True)
