@@ -185,7 +185,7 @@ def widen(table: pd.DataFrame) -> pd.DataFrame:
         for n in sizes:
             out[f"{name} n={n}"] = wide[(column, n)].round(1)
     if len(sizes) > 1:
-        cpu = wide["cpu_seconds"]
+        cpu = wide["cpu_seconds"].where(wide["cpu_seconds"] > 0)  # 0: ended before a sample
         slope = np.log(cpu[sizes[-1]] / cpu[sizes[0]]) / np.log(sizes[-1] / sizes[0])
         out["CPU slope"] = slope.round(2)
     return out.reset_index()
