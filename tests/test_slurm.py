@@ -172,26 +172,30 @@ def test_profile_resolves_from_repo_root(tmp_path, monkeypatch):
     assert args.retries >= 1
 
 
-def test_tables_match_a_local_run(slurm_tiny, tiny_run):
-    ours = sorted(p.name for p in (slurm_tiny.workdir / "results/tables").glob("*.csv"))
-    assert ours == sorted(p.name for p in (tiny_run / "results/tables").glob("*.csv"))
+def assert_same_tables(workdir: Path, reference: Path) -> None:
+    ours = sorted(p.name for p in (workdir / "results/tables").glob("*.csv"))
+    assert ours == sorted(p.name for p in (reference / "results/tables").glob("*.csv"))
     for name in ours:
         # rtol: the dataset-level PID (pid.csv) varies in the 13th digit between any two runs
         pd.testing.assert_frame_equal(
-            pd.read_csv(slurm_tiny.workdir / "results/tables" / name),
-            pd.read_csv(tiny_run / "results/tables" / name),
+            pd.read_csv(workdir / "results/tables" / name),
+            pd.read_csv(reference / "results/tables" / name),
             check_exact=False,
             rtol=1e-9,
             atol=1e-12,
             obj=name,
         )
+
+
+def test_tables_match_a_local_run(slurm_tiny, tiny_run):
+    assert_same_tables(slurm_tiny.workdir, tiny_run)
     print(f"tiny config through SLURM: {slurm_tiny.seconds:.0f} s")
 
 
 def test_gpu_families_submit_one_model_per_job(slurm_tiny):
     # 2 x (single model, 3 rus + 5 five-type experts, 2 fusers) + 3 multitask experts, one group
-    # job for the embeddings and unimodal labels, and the retry of the cancelled job (ungrouped:
-    # 33 submissions and the retry)
+    # job for the embeddings and unimodal labels, and the retry of the cancelled job (without
+    # groups: 33 submissions and the retry)
     print(f"tiny config, GPU families: {len(slurm_tiny.submitted)} sbatch submissions")
     assert len(slurm_tiny.submitted) == 2 * (1 + 3 + 5 + 2) + 3 + 1 + 1
 
@@ -200,21 +204,15 @@ def test_cpu_families_train_in_two_submissions(slurm, slurm_tiny_cpu, tiny_run):
     """One group job embeds and labels both datasets, one trains every model (33 sbatch
     submissions without groups), and the tables equal a local run's."""
     submitted = slurm_tiny_cpu.submitted
-    print(f"tiny config, CPU families: {len(submitted)} sbatch submissions")
+    print(
+        f"tiny config, CPU families: {len(submitted)} sbatch submissions, {slurm_tiny_cpu.seconds:.0f} s"
+    )
     assert len(submitted) == 2
     records = [slurm_tiny_cpu.jobs[job_id] for job_id in submitted]
     assert all(r["JobState"] == "COMPLETED" for r in records)
     assert all(int(r["NumCPUs"]) <= 8 for r in records)  # the profile's `cores`
     workdir = slurm_tiny_cpu.workdir
-    for name in sorted(p.name for p in (tiny_run / "results/tables").glob("*.csv")):
-        pd.testing.assert_frame_equal(
-            pd.read_csv(workdir / "results/tables" / name),
-            pd.read_csv(tiny_run / "results/tables" / name),
-            check_exact=False,
-            rtol=1e-9,
-            atol=1e-12,
-            obj=name,
-        )
+    assert_same_tables(workdir, tiny_run)
     models = [p.relative_to(tiny_run) for p in tiny_run.glob("results/**/models/**/seed*")]
     assert len(models) == 2 * (1 + 3 + 5 + 2) + 3
     assert all((workdir / model).is_dir() for model in models)
