@@ -204,9 +204,8 @@ def test_cpu_families_train_in_two_submissions(slurm, slurm_tiny_cpu, tiny_run):
     """One group job embeds and labels both datasets, one trains every model (33 sbatch
     submissions without groups), and the tables equal a local run's."""
     submitted = slurm_tiny_cpu.submitted
-    print(
-        f"tiny config, CPU families: {len(submitted)} sbatch submissions, {slurm_tiny_cpu.seconds:.0f} s"
-    )
+    seconds = slurm_tiny_cpu.seconds
+    print(f"tiny config, CPU families: {len(submitted)} sbatch submissions, {seconds:.0f} s")
     assert len(submitted) == 2
     records = [slurm_tiny_cpu.jobs[job_id] for job_id in submitted]
     assert all(r["JobState"] == "COMPLETED" for r in records)
