@@ -20,6 +20,7 @@ import datetime
 import json
 import os
 import resource
+import shlex
 import subprocess
 import sys
 import time
@@ -191,6 +192,17 @@ def widen(table: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+def command_args(argv: list[str]) -> list[str]:
+    """``argv`` without ``--note`` and its text (printed on its own)."""
+    shown, skip = [], False
+    for arg in argv:
+        if skip or arg == "--note":
+            skip = not skip
+            continue
+        shown.append(arg)
+    return shown
+
+
 def plot(table: pd.DataFrame, path: Path) -> None:
     import matplotlib
 
@@ -236,7 +248,7 @@ def main() -> None:
     table.to_csv(args.out / "scale.csv", index=False)
     walls = pd.DataFrame(walls)
     header = (
-        f"`{' '.join(['python', 'bench/bench_scale.py', *sys.argv[1:]])}` on "
+        f"`{shlex.join(['python', 'bench/bench_scale.py', *command_args(sys.argv[1:])])}` on "
         f"{datetime.date.today()}, {args.cores} cores, {os.cpu_count()} CPUs on the machine. "
         f"{args.note}\n\n"
     )
