@@ -110,10 +110,11 @@ def _edited(workdir, tmp_path, edit):
 
 
 def planned(workdir, configfile=None, *args: str) -> set:
-    """(rule, wildcards) of every job a dry run would execute."""
+    """(rule, wildcards) of every job a dry run would execute (members of group jobs, which a
+    dry run lists indented under their group, included)."""
     result = run_snakemake(workdir, "-n", "--cores", "1", "all", *args, configfile=configfile)
     found = set()
-    for block in re.split(r"\n(?=(?:local)?rule \w+:)", result.stdout):
+    for block in re.split(r"\n(?=\s*(?:local)?rule \w+:)", result.stdout):
         rule = re.match(r"(?:local)?rule (\w+):", block.strip())
         if rule:
             pairs = re.search(r"^\s*wildcards: (.*)$", block, re.MULTILINE)

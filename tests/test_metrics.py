@@ -22,6 +22,24 @@ def test_no_positive_predictions_score_zero_not_nan():
     assert s["precision"] == 0 and s["f1"] == 0
 
 
+def test_binary_scores_equal_scikit_learns_exactly():
+    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 7, 50, 333):
+        for rate in (0.0, 0.3, 1.0):
+            y = (rng.random(n) < 0.5).astype(int)
+            p = (rng.random(n) < rate).astype(int)
+            ours = metrics.binary_scores(y, p)
+            theirs = precision_recall_fscore_support(
+                y, p, average="binary", pos_label=1, zero_division=0
+            )[:3]
+            assert [ours[k] for k in ("precision", "recall", "f1")] == [
+                100 * float(v) for v in theirs
+            ]
+            assert ours["accuracy"] == 100 * float(accuracy_score(y, p))
+
+
 def test_selection_f1_binary_and_macro():
     assert metrics.selection_f1(np.array([1, 0]), np.array([1, 0]), 2) == 1.0
     assert metrics.selection_f1(np.array([0, 1, 2]), np.array([0, 1, 1]), 3) == pytest.approx(

@@ -138,6 +138,21 @@ def slurm_tiny(slurm, tmp_path_factory) -> SlurmRun:
     return SlurmRun(workdir, result, seconds, cancelled[0], jobs(slurm), submitted)
 
 
+@pytest.fixture(scope="module")
+def slurm_tiny_cpu(slurm, tmp_path_factory) -> SlurmRun:
+    """The tiny config as it ships (CPU families) through SLURM: the profile's group jobs."""
+    workdir = tmp_path_factory.mktemp("slurm_tiny_cpu")
+    tiny_config(workdir)
+    start = time.monotonic()
+    result = slurm_snakemake(slurm, workdir, "all")
+    seconds = time.monotonic() - start
+    assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-8000:]}"
+    submitted = {
+        job_id: log.replace("%j", job_id) for job_id, log in SUBMITTED.findall(result.stderr)
+    }
+    return SlurmRun(workdir, result, seconds, "", jobs(slurm), submitted)
+
+
 def test_profile_resolves_from_repo_root(tmp_path, monkeypatch):
     """`snakemake --profile slurm all` in the repository root picks up slurm/config.yaml."""
     config = tiny_config(tmp_path)
@@ -157,20 +172,49 @@ def test_profile_resolves_from_repo_root(tmp_path, monkeypatch):
     assert args.retries >= 1
 
 
-def test_tables_match_a_local_run(slurm_tiny, tiny_run):
-    ours = sorted(p.name for p in (slurm_tiny.workdir / "results/tables").glob("*.csv"))
-    assert ours == sorted(p.name for p in (tiny_run / "results/tables").glob("*.csv"))
+def assert_same_tables(workdir: Path, reference: Path) -> None:
+    ours = sorted(p.name for p in (workdir / "results/tables").glob("*.csv"))
+    assert ours == sorted(p.name for p in (reference / "results/tables").glob("*.csv"))
     for name in ours:
         # rtol: the dataset-level PID (pid.csv) varies in the 13th digit between any two runs
         pd.testing.assert_frame_equal(
-            pd.read_csv(slurm_tiny.workdir / "results/tables" / name),
-            pd.read_csv(tiny_run / "results/tables" / name),
+            pd.read_csv(workdir / "results/tables" / name),
+            pd.read_csv(reference / "results/tables" / name),
             check_exact=False,
             rtol=1e-9,
             atol=1e-12,
             obj=name,
         )
+
+
+def test_tables_match_a_local_run(slurm_tiny, tiny_run):
+    assert_same_tables(slurm_tiny.workdir, tiny_run)
     print(f"tiny config through SLURM: {slurm_tiny.seconds:.0f} s")
+
+
+def test_gpu_families_submit_one_model_per_job(slurm_tiny):
+    # 2 x (single model, 3 rus + 5 five-type experts, 2 fusers) + 3 multitask experts, one group
+    # job for the embeddings and unimodal labels, and the retry of the cancelled job (without
+    # groups: 33 submissions and the retry)
+    print(f"tiny config, GPU families: {len(slurm_tiny.submitted)} sbatch submissions")
+    assert len(slurm_tiny.submitted) == 2 * (1 + 3 + 5 + 2) + 3 + 1 + 1
+
+
+def test_cpu_families_train_in_two_submissions(slurm, slurm_tiny_cpu, tiny_run):
+    """One group job embeds and labels both datasets, one trains every model (33 sbatch
+    submissions without groups), and the tables equal a local run's."""
+    submitted = slurm_tiny_cpu.submitted
+    seconds = slurm_tiny_cpu.seconds
+    print(f"tiny config, CPU families: {len(submitted)} sbatch submissions, {seconds:.0f} s")
+    assert len(submitted) == 2
+    records = [slurm_tiny_cpu.jobs[job_id] for job_id in submitted]
+    assert all(r["JobState"] == "COMPLETED" for r in records)
+    assert all(int(r["NumCPUs"]) <= 8 for r in records)  # the profile's `cores`
+    workdir = slurm_tiny_cpu.workdir
+    assert_same_tables(workdir, tiny_run)
+    models = [p.relative_to(tiny_run) for p in tiny_run.glob("results/**/models/**/seed*")]
+    assert len(models) == 2 * (1 + 3 + 5 + 2) + 3
+    assert all((workdir / model).is_dir() for model in models)
 
 
 def test_jobs_went_through_slurmctld(slurm, slurm_tiny):
@@ -215,4 +259,5 @@ def test_real_failure_fails_the_run_with_the_rules_log(slurm, slurm_tiny, tmp_pa
     logs = re.findall(r"Error in rule \w+:.*?\n\s+log: (logs/\S+?\.log)", out, re.DOTALL)
     assert logs, out[-4000:]
     assert all((workdir / log).is_file() for log in logs)
-    assert ".snakemake/slurm_logs/rule_" in out  # the failed job ran through SLURM
+    # the failed job ran through SLURM (the embedding reading the data runs in a group job)
+    assert re.search(r"\.snakemake/slurm_logs/(rule|group)_", out), out[-4000:]

@@ -13,7 +13,11 @@ from tqdm import tqdm
 
 
 def embed_texts(
-    texts: Sequence[str], model_dir: str | Path, batch_size: int = 64, max_length: int = 128
+    texts: Sequence[str],
+    model_dir: str | Path,
+    batch_size: int = 64,
+    max_length: int = 128,
+    threads: int | None = None,
 ) -> np.ndarray:
     """Mean-pooled, L2-normalised sentence embeddings (the sentence-transformers recipe).
 
@@ -22,6 +26,8 @@ def embed_texts(
     import torch
     from transformers import AutoModel, AutoTokenizer
 
+    if threads is not None:
+        torch.set_num_threads(threads)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModel.from_pretrained(model_dir).eval()
     chunks = []
@@ -109,12 +115,14 @@ def view_features(
     kind: str,
     text_model_dir: str | Path,
     image_encoder: str | Path = DESCRIPTOR,
+    threads: int | None = None,
 ) -> np.ndarray:
     """Features for one view of every datapoint, by the view's modality; images by
     ``image_encoder``: :data:`DESCRIPTOR` or a local folder read by
-    :func:`embed_images_pretrained`."""
+    :func:`embed_images_pretrained` (``threads``: the text encoder's torch threads, torch's
+    default when None)."""
     if kind == "text":
-        return embed_texts(values, text_model_dir)
+        return embed_texts(values, text_model_dir, threads=threads)
     if kind == "image":
         if image_encoder == DESCRIPTOR:
             return embed_images(values)

@@ -142,6 +142,19 @@ def view_kind(stage):
     return lambda wildcards: views(wildcards)[wildcards.view]
 
 
+# Cluster bundling: the jobs of a group run in one submission (the SLURM profile's
+# `group-components` says how many unconnected parts of the DAG one submission spans). Groups
+# apply to cluster runs only; a local run ignores them.
+FEATURES_GROUP = "features"  # embedding and unimodal labeling
+TRAINING_GROUP = "train"  # the models of CPU families
+
+
+def cpu_group(name, gpu):
+    """A group function: ``name`` for a job whose ``gpu`` resources function gives 0, none for
+    a GPU job (it stays one submission with its own GPU request)."""
+    return lambda wildcards: None if gpu(wildcards) else name
+
+
 def view_encoders(stage):
     """A params function: per view, the encoder of its features (``text_encoder`` for text, the
     dataset's ``image_encoder`` for images), as ``stage`` reads them: the readers of the

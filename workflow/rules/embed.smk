@@ -9,6 +9,8 @@ rule embed_view:
         "logs/{dataset}/embed_view/{view}.log",
     benchmark:
         "benchmarks/{dataset}/embed_view/{view}.tsv"
+    group:
+        FEATURES_GROUP
     conda:
         "../../envs/train.yaml"
     threads: 2

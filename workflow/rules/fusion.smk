@@ -12,6 +12,8 @@ rule fuse:
         routing="results/{dataset}/fused/{family}/{scheme}/seed{seed}.routing.csv",
     log:
         "logs/{dataset}/fuse/{family}/{scheme}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{dataset}/fuse/{family}/{scheme}/seed{seed}.tsv"
     conda:
         "../../envs/core.yaml"
     params:
@@ -28,6 +30,8 @@ rule evaluate:
         "results/{dataset}/metrics/{family}/{scheme}/seed{seed}.csv",
     log:
         "logs/{dataset}/evaluate/{family}/{scheme}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{dataset}/evaluate/{family}/{scheme}/seed{seed}.tsv"
     conda:
         "../../envs/core.yaml"
     script:

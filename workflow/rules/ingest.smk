@@ -54,6 +54,8 @@ rule ingest:
         dropped="results/{dataset}/dropped.csv",
     log:
         "logs/{dataset}/ingest.log",
+    benchmark:
+        "benchmarks/{dataset}/ingest.tsv"
     conda:
         "../../envs/core.yaml"
     params:

@@ -34,6 +34,8 @@ rule label_unimodal:
         "logs/{dataset}/label_unimodal/{view}.log",
     benchmark:
         "benchmarks/{dataset}/label_unimodal/{view}.tsv"
+    group:
+        FEATURES_GROUP
     conda:
         "../../envs/train.yaml"
     resources:
@@ -57,6 +59,8 @@ rule labeling_summary:
         "results/{dataset}/unimodal/summary.csv",
     log:
         "logs/{dataset}/labeling_summary.log",
+    benchmark:
+        "benchmarks/{dataset}/labeling_summary.tsv"
     conda:
         "../../envs/core.yaml"
     params:

@@ -7,6 +7,8 @@ rule prepare_text_encoder:
         directory(config["text_encoder"]),
     log:
         "logs/prepare_text_encoder.log",
+    benchmark:
+        "benchmarks/prepare_text_encoder.tsv"
     conda:
         "../../envs/train.yaml"
     script:

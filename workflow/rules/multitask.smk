@@ -12,6 +12,8 @@ rule train_multitask_expert:
         "logs/multitask/{group}/train_expert/{family}/{expert}/seed{seed}.log",
     benchmark:
         "benchmarks/multitask/{group}/train_expert/{family}/{expert}/seed{seed}.tsv"
+    group:
+        cpu_group(TRAINING_GROUP, family_resource("gpu", 0))
     conda:
         "../../envs/train.yaml"
     threads: 1
@@ -39,6 +41,8 @@ use rule fuse as fuse_multitask with:
         settings="results/multitask/{group}/fused/{family}/{dataset}/seed{seed}.json",
     log:
         "logs/multitask/{group}/fuse/{family}/{dataset}/seed{seed}.log",
+    benchmark:
+        "benchmarks/multitask/{group}/fuse/{family}/{dataset}/seed{seed}.tsv"
     params:
         **fusion_params(),
         logits_name=lambda wildcards: f"{wildcards.dataset}.parquet",
@@ -52,3 +56,5 @@ use rule evaluate as evaluate_multitask with:
         "results/multitask/{group}/metrics/{family}/{dataset}/seed{seed}.csv",
     log:
         "logs/multitask/{group}/evaluate/{family}/{dataset}/seed{seed}.log",
+    benchmark:
+        "benchmarks/multitask/{group}/evaluate/{family}/{dataset}/seed{seed}.tsv"

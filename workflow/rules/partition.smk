@@ -14,6 +14,8 @@ rule partition_interactions:
         ],
     log:
         "logs/{dataset}/partition_interactions.log",
+    benchmark:
+        "benchmarks/{dataset}/partition_interactions.tsv"
     conda:
         "../../envs/core.yaml"
     params:

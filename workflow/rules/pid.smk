@@ -8,6 +8,8 @@ rule dataset_pid:
         "results/{dataset}/pid.json",
     log:
         "logs/{dataset}/dataset_pid.log",
+    benchmark:
+        "benchmarks/{dataset}/dataset_pid.tsv"
     conda:
         "../../envs/core.yaml"
     params:

@@ -19,6 +19,8 @@ rule tables:
         latex=expand("results/tables/{name}.tex", name=TABLES),
     log:
         "logs/tables.log",
+    benchmark:
+        "benchmarks/tables.tsv"
     conda:
         "../../envs/core.yaml"
     params:

@@ -12,6 +12,8 @@ rule train_baseline:
         "logs/{dataset}/train_baseline/{family}/seed{seed}.log",
     benchmark:
         "benchmarks/{dataset}/train_baseline/{family}/seed{seed}.tsv"
+    group:
+        cpu_group(TRAINING_GROUP, family_resource("gpu", 0))
     conda:
         "../../envs/train.yaml"
     threads: 1

@@ -16,11 +16,14 @@ def embed_view(
     text_model: str | Path,
     out: str | Path,
     image_encoder: str | Path | None = None,
+    threads: int | None = None,
 ) -> None:
     """Frozen features of one view, aligned with ``data``'s rows (``image_encoder``: the image
-    views' featurizer, :func:`mmoe.features.view_features`; None for the built-in descriptor)."""
+    views' featurizer, :func:`mmoe.features.view_features`, None for the built-in descriptor; a
+    text view's encoder runs on ``threads`` torch threads, and an image view imports no torch)."""
     from mmoe import features
 
-    frame = pd.read_parquet(data)
+    frame = pd.read_parquet(data, columns=[view])
     encoder = image_encoder or features.DESCRIPTOR
-    io.write_npy(features.view_features(frame[view].tolist(), kind, text_model, encoder), out)
+    values = frame[view].tolist()
+    io.write_npy(features.view_features(values, kind, text_model, encoder, threads), out)
