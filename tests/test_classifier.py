@@ -6,6 +6,7 @@ import pytest
 
 from mmoe.labeling import ViewInput, make_backend
 from mmoe.labeling.classifier import TunedLogistic, cross_fit_proba
+from mmoe.labeling.decision import DECISIONS, decide
 
 
 class RecordingModel:
@@ -107,3 +108,7 @@ def test_permuting_test_labels_changes_no_labeller_output():
     backend = make_backend("classifier", {"folds": 3}, 0)
     a, b = (backend.label(ViewInput("d", d, "x1", "text", features)) for d in (data, permuted))
     pd.testing.assert_frame_equal(a, b)
+    for decision in DECISIONS:  # nor does any decision rule with the positive-rate clamp
+        pd.testing.assert_frame_equal(
+            decide(a, data, decision, 0.45), decide(b, permuted, decision, 0.45)
+        )
