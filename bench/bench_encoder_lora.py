@@ -22,7 +22,7 @@ from mmoe.families.encoder_lora import EncoderLoraFamily
 from mmoe.families.hf_training import length_batches
 from mmoe.pretrained import extract_minilm
 
-MUSTARD = Path(__file__).resolve().parents[2] / "shared/data/mustard/sarcasm_data.json"
+MUSTARD = Path(__file__).resolve().parents[1] / "data/mustard/sarcasm_data.json"
 
 
 def mustard_splits(path: Path) -> tuple[Examples, Examples]:

@@ -32,7 +32,7 @@ from mmoe.labeling.prompts import instruction, messages
 from mmoe.labeling.vllm_backend import VLLMBackend
 from mmoe.labeling.vllm_engine import LocalEngine
 
-MUSTARD = Path(__file__).resolve().parents[2] / "shared/data/mustard/sarcasm_data.json"
+MUSTARD = Path(__file__).resolve().parents[1] / "data/mustard/sarcasm_data.json"
 ENGINE = {"dtype": "float32", "gpu_memory_utilization": 0.2, "max_model_len": 2048}
 
 

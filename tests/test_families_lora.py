@@ -23,7 +23,7 @@ from mmoe.families.hf_training import (  # noqa: E402
 )
 
 REPO = Path(__file__).resolve().parents[1]
-MUSTARD = REPO.parent / "shared/data/mustard/sarcasm_data.json"
+MUSTARD = REPO / "data/mustard/sarcasm_data.json"
 WORDS = [
     "good",
     "bad",
@@ -276,7 +276,6 @@ def test_a_checkpoint_of_other_training_rows_or_targets_is_not_resumed(
     assert summary["resumed_from_epoch"] is None and len(summary["history"]) == 2
 
 
-@pytest.mark.skipif(not MUSTARD.is_file(), reason="MUStARD annotations not available")
 def test_encoder_lora_learns_on_real_minilm(tmp_path):
     pytest.importorskip("all_minilm_l6_v2")
     from mmoe.pretrained import extract_minilm
