@@ -22,13 +22,23 @@ from mmoe.reporting.inputs import TableInputs
 @dataclass(frozen=True)
 class Table:
     """A registered table: its builder, the metric columns shown as ``mean ± std``, the report
-    category, the decimals of its numbers and, optionally, the figure drawn from it."""
+    category, the decimals of its numbers, optionally the figure drawn from it, and the column
+    that names each dataset's trivial classifiers if their rows follow the dataset's
+    (:func:`mmoe.reporting.results.with_trivial`, on the same metric columns)."""
 
     build: Callable[[TableInputs], pd.DataFrame]
     columns: tuple[str, ...]
     category: str
     decimals: int = 2
     figure: Callable[[pd.DataFrame, Path], object] | None = None
+    trivial_rows: str | None = None
+
+    def stats(self, inputs: TableInputs) -> pd.DataFrame:
+        """The table's numbers: the builder's rows, then the trivial ones if any."""
+        stats = self.build(inputs)
+        if self.trivial_rows is None:
+            return stats
+        return results.with_trivial(stats, inputs.trivial, self.trivial_rows, list(self.columns))
 
 
 TABLES: dict[str, Table] = {
@@ -67,38 +77,29 @@ TABLES: dict[str, Table] = {
         figure=figures.parameters_vs_f1,
     ),
     "main_results": Table(
-        lambda i: results.with_trivial(
-            typing_chain.with_one_class_seeds(
-                results.main_results(i.scores, i.selected, i.paper, i.paper_models, i.main),
-                i.one_class,
-                i.main,
-            ),
-            i.trivial,
-            "method",
-            ["precision", "recall", "f1"],
+        lambda i: typing_chain.with_one_class_seeds(
+            results.main_results(i.scores, i.selected, i.paper, i.paper_models, i.main),
+            i.one_class,
+            i.main,
         ),
         ("precision", "recall", "f1"),
         "fusion",
+        trivial_rows="method",
     ),
     "routing_diagnostics": Table(
         lambda i: experts.routing_diagnostics(i.fused), ("value",), "fusion"
     ),
     "partition_ablation": Table(
-        lambda i: results.with_trivial(
-            results.partition_ablation(i.scores, i.counts, i.paper), i.trivial, "scheme", ["f1"]
-        ),
+        lambda i: results.partition_ablation(i.scores, i.counts, i.paper),
         ("f1",),
         "ablations",
+        trivial_rows="scheme",
     ),
     "fusion_ablation": Table(
-        lambda i: results.with_trivial(
-            results.fusion_ablation(i.scores, i.paper, i.paper_models, i.main),
-            i.trivial,
-            "method",
-            ["f1"],
-        ),
+        lambda i: results.fusion_ablation(i.scores, i.paper, i.paper_models, i.main),
         ("f1",),
         "ablations",
+        trivial_rows="method",
     ),
     "typing_chain": Table(
         lambda i: typing_chain.typing_chain(i.scores, i.fused, i.typed, i.truth, i.human),
@@ -119,7 +120,7 @@ FIGURES = [name for name, table in TABLES.items() if table.figure is not None]
 def build_tables(inputs: TableInputs, tables_dir: str | Path, figures_dir: str | Path) -> None:
     """Write every registered table as Markdown, CSV and LaTeX, and draw its figure if any."""
     for name, table in TABLES.items():
-        stats = table.build(inputs)
+        stats = table.stats(inputs)
         render.write_table(stats, list(table.columns), Path(tables_dir) / name, table.decimals)
         if table.figure is not None:
             table.figure(stats, Path(figures_dir) / f"{name}.png")
