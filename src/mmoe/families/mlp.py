@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from mmoe.families.adam import Adam
 from mmoe.families.base import Examples
 from mmoe.families.losses import loss_function, target_tensor
 from mmoe.io import atomic_path
@@ -43,7 +44,7 @@ def _network(n_in: int, hidden: int, n_classes: int, dropout: float):
 
 
 class MLPFamily:
-    """Trains with Adam (the loss of :mod:`mmoe.families.losses`) and early stopping on
+    """Trains with Adam (:mod:`mmoe.families.adam`; the loss of :mod:`mmoe.families.losses`) and early stopping on
     validation F1, one-class epochs ranked last (:func:`mmoe.metrics.selection_key`); saves
     ``model.pt``."""
 
@@ -71,7 +72,7 @@ class MLPFamily:
         xt = torch.tensor((x_train - mean) / std, dtype=torch.float32)
         yt = target_tensor(train.targets)
         xv = torch.tensor((x_val - mean) / std, dtype=torch.float32)
-        optimiser = torch.optim.Adam(net.parameters(), lr=hp["lr"], weight_decay=hp["weight_decay"])
+        optimiser = Adam(net.parameters(), lr=hp["lr"], weight_decay=hp["weight_decay"])
         loss_fn = loss_function(hp, train.targets, n_classes)
         best = {"key": (False, -1.0), "epoch": -1, "state": None, "record": {}}
         history = []
