@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 import yaml
 
-from mmoe.interactions import FIVE_TYPES
 from tests.conftest import run_snakemake, tiny_config
 from tests.tiny_clip import tiny_clip
 
@@ -43,13 +42,20 @@ def multitask_onwards(seed="0") -> set:
     )
 
 
+def scheme_models(dataset=DATASETS, seed="0") -> set:
+    """The jobs that train each scheme's experts and fuser (one job per scheme: the mlp family
+    trains them in one process)."""
+    common = {"dataset": dataset, "family": "mlp", "seed": seed}
+    return jobs("train_rus_scheme", **common, scheme="rus") | jobs(
+        "train_five_scheme", **common, scheme="five"
+    )
+
+
 def models_onwards(dataset, seed="0", baseline=True, pid=True) -> set:
     """The dataset's experts and fusers onwards (and its single model), then the tables."""
     common = {"dataset": dataset, "family": "mlp", "seed": seed}
     planned = (
-        jobs("train_expert", **common, scheme="rus", expert=EXPERTS)
-        | jobs("train_expert", **common, scheme="five", expert=FIVE_TYPES)
-        | jobs("train_fuser", **common, scheme=SCHEMES)
+        scheme_models(dataset, seed)
         | jobs("fuse", **common, scheme=SCHEMES)
         | jobs("evaluate", **common, scheme=SCHEMES)
         | AGGREGATES
@@ -155,10 +161,26 @@ def test_the_confidence_filter_reruns_partition_onwards_only(tiny_run, tmp_path)
     assert planned(tiny_run, _edited(tiny_run, tmp_path, edit)) == partition_onwards("synthetic")
 
 
-def test_the_fusers_loss_reruns_the_fusers_onwards_only(tiny_run, tmp_path):
+def test_the_fusers_loss_reruns_the_scheme_models_onwards_only(tiny_run, tmp_path):
+    """The fusers train in their scheme's job (with its experts): those jobs rerun, not the
+    single models, labels or partitions."""
     edit = _set("fusion", "fuser_training", {"loss": "focal", "class_weights": "balanced"})
+    expected = scheme_models() | fusion_onwards()
+    assert planned(tiny_run, _edited(tiny_run, tmp_path, edit)) == expected
+
+
+def test_per_model_jobs_rerun_only_the_fusers_for_a_fusers_loss(tiny_run, tmp_path):
+    """With ``jobs: per_model`` each model is its own job: a fuser setting reruns the fusers."""
+    workdir = tmp_path / "run"
+    shutil.copytree(tiny_run, workdir, symlinks=True)
+    per_model = _edited(workdir, tmp_path, _set("families", "mlp", "jobs", "per_model"))
+    run_snakemake(workdir, "--cores", "2", "all", configfile=per_model)
+    config = yaml.safe_load(per_model.read_text())
+    config["fusion"]["fuser_training"] = {"loss": "focal", "class_weights": "balanced"}
+    edited = tmp_path / "per_model_focal.yaml"
+    edited.write_text(yaml.safe_dump(config, sort_keys=False))
     fusers = jobs("train_fuser", family="mlp", dataset=DATASETS, scheme=SCHEMES, seed="0")
-    assert planned(tiny_run, _edited(tiny_run, tmp_path, edit)) == fusers | fusion_onwards()
+    assert planned(workdir, edited) == fusers | fusion_onwards()
 
 
 def test_labeling_resources_rerun_nothing(tiny_run, tmp_path):
@@ -191,10 +213,10 @@ def test_the_fusion_method_reruns_fusion_onwards_only(tiny_run, tmp_path):
     assert planned(tiny_run, _edited(tiny_run, tmp_path, edit)) == fusion_onwards()
 
 
-def test_the_fusers_probabilities_rerun_the_fusers_onwards_only(tiny_run, tmp_path):
+def test_the_fusers_probabilities_rerun_the_scheme_models_onwards_only(tiny_run, tmp_path):
     edit = _set("fusion", "fuser_probabilities", True)
-    fusers = jobs("train_fuser", family="mlp", dataset=DATASETS, scheme=SCHEMES, seed="0")
-    assert planned(tiny_run, _edited(tiny_run, tmp_path, edit)) == fusers | fusion_onwards()
+    expected = scheme_models() | fusion_onwards()
+    assert planned(tiny_run, _edited(tiny_run, tmp_path, edit)) == expected
 
 
 def test_a_new_seed_runs_only_that_seeds_jobs_and_the_tables(tiny_run, tmp_path):

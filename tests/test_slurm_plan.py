@@ -70,7 +70,9 @@ def test_default_config_plans_at_most_30_submissions():
     assert total <= 30, submissions
     # every CPU model is in a group job: no training rule is submitted on its own
     assert not [name for name in submissions if name.startswith("train_")]
-    assert members["train"] == 7 + 87 + 25 + 9  # baselines, experts, fusers, multitask experts
+    # baselines; mlp: one job per scheme and seed (experts and fuser), encoder-lora (per_model):
+    # 3 experts and a fuser; multitask experts
+    assert members["train"] == 7 + 2 * 4 * 3 + 3 + 1 + 9
 
 
 @pytest.mark.parametrize("gpu", [0, 1])

@@ -1,5 +1,8 @@
 # The single model (baseline), one expert per interaction type and the fuser of each scheme. Each
-# job trains, reloads the saved model and writes its logits for the validation and test rows.
+# model is trained, reloaded from disk and its logits written for the validation and test rows.
+# A family's experts and fuser of one scheme train in one job, one after the other, so that Python,
+# torch and the rows load once (an mlp trains in about a second); a family with `jobs: per_model`
+# or GPU resources trains one model per job (a GPU job keeps its own GPU request).
 
 
 rule train_baseline:
@@ -27,6 +30,39 @@ rule train_baseline:
         "../../scripts/train_model.py"
 
 
+for expert_set, types in EXPERT_SETS.items():
+
+    rule:
+        name:
+            f"train_{expert_set}_scheme"
+        input:
+            unpack(scheme_model_inputs),
+        output:
+            experts=[directory(model_dir(kind)) for kind in types],
+            expert_logits=[logits_file(kind) for kind in types],
+            fuser=directory(model_dir("fuser")),
+            fuser_logits=logits_file("fuser"),
+        log:
+            "logs/{dataset}/train_scheme/{family}/{scheme}/seed{seed}.log",
+        benchmark:
+            "benchmarks/{dataset}/train_scheme/{family}/{scheme}/seed{seed}.tsv"
+        wildcard_constraints:
+            family=training_families(per_scheme=True),
+            scheme=schemes_of(expert_set),
+        group:
+            TRAINING_GROUP
+        conda:
+            "../../envs/train.yaml"
+        threads: 1
+        resources:
+            mem_mb=family_resource("mem_mb", 2000),
+            runtime=family_resource("runtime", 30, models=len(types) + 1),
+        params:
+            **EXPERT_PARAMS | FUSER_PARAMS,
+        script:
+            "../../scripts/train_model.py"
+
+
 use rule train_baseline as train_expert with:
     input:
         unpack(expert_inputs),
@@ -37,9 +73,10 @@ use rule train_baseline as train_expert with:
         "logs/{dataset}/train_expert/{family}/{scheme}/{expert}/seed{seed}.log",
     benchmark:
         "benchmarks/{dataset}/train_expert/{family}/{scheme}/{expert}/seed{seed}.tsv"
+    wildcard_constraints:
+        family=training_families(per_scheme=False),
     params:
-        **MODEL_PARAMS,
-        experts=canonical(config["experts"]),
+        **EXPERT_PARAMS,
 
 
 use rule train_baseline as train_fuser with:
@@ -52,8 +89,7 @@ use rule train_baseline as train_fuser with:
         "logs/{dataset}/train_fuser/{family}/{scheme}/seed{seed}.log",
     benchmark:
         "benchmarks/{dataset}/train_fuser/{family}/{scheme}/seed{seed}.tsv"
+    wildcard_constraints:
+        family=training_families(per_scheme=False),
     params:
-        **MODEL_PARAMS,
-        fuser_probabilities=config["fusion"]["fuser_probabilities"],
-        fuser_training=canonical(config["fusion"]["fuser_training"]),
-        types=scheme_types,
+        **FUSER_PARAMS,

@@ -32,7 +32,8 @@ class Adam:
         step_size = self.lr / (1 - self.beta1**self.steps)
         correction2_sqrt = (1 - self.beta2**self.steps) ** 0.5
         with torch.no_grad():
-            for p, exp_avg, exp_avg_sq in zip(self.params, self.exp_avg, self.exp_avg_sq):
+            moments = zip(self.params, self.exp_avg, self.exp_avg_sq, strict=True)
+            for p, exp_avg, exp_avg_sq in moments:
                 if p.grad is None:
                     continue
                 grad = p.grad

@@ -44,9 +44,9 @@ def _network(n_in: int, hidden: int, n_classes: int, dropout: float):
 
 
 class MLPFamily:
-    """Trains with Adam (:mod:`mmoe.families.adam`; the loss of :mod:`mmoe.families.losses`) and early stopping on
-    validation F1, one-class epochs ranked last (:func:`mmoe.metrics.selection_key`); saves
-    ``model.pt``."""
+    """Trains with Adam (:mod:`mmoe.families.adam`) on the loss of :mod:`mmoe.families.losses`,
+    early-stopped on validation F1, one-class epochs ranked last
+    (:func:`mmoe.metrics.selection_key`); saves ``model.pt``."""
 
     name = "mlp"
     supports_init_from = True  # params["init_from"]: start from a saved mlp (the shared start)

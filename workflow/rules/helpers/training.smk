@@ -27,14 +27,43 @@ MODEL_PARAMS = {
     "kinds": dataset_params("training", "views"),
     "encoders": view_encoders("training"),
 }
+EXPERT_PARAMS = {**MODEL_PARAMS, "experts": canonical(config["experts"])}
+FUSER_PARAMS = {
+    **MODEL_PARAMS,
+    "fuser_probabilities": config["fusion"]["fuser_probabilities"],
+    "fuser_training": canonical(config["fusion"]["fuser_training"]),
+    "types": lambda wildcards: scheme_types(wildcards),  # helpers/fusion.smk
+}
 
 
-def family_resource(key, default):
+def family_resource(key, default, models=1):
+    """A resources function: the family's ``resources[key]`` (else ``default``), times
+    ``models`` (the models a job trains: its runtime adds up)."""
     return (
         lambda wildcards: config["families"][wildcards.family]
         .get("resources", {})
         .get(key, default)
+        * models
     )
+
+
+def training_families(per_scheme):
+    """A wildcard constraint: the datasets' families whose scheme models train in one job per
+    scheme (``per_scheme``) or in one job per model (``jobs: per_model``, or GPU resources).
+    """
+    chosen = [f for f in FAMILIES if scheme_jobs(config["families"][f]) == per_scheme]
+    return "|".join(chosen) or "(?!)"  # (?!): matches nothing
+
+
+def scheme_jobs(family):
+    """Whether ``family`` (its config) trains a scheme's experts and fuser in one job."""
+    gpu = family.get("resources", {}).get("gpu", 0)
+    return family.get("jobs", "per_scheme") == "per_scheme" and not gpu
+
+
+def schemes_of(expert_set):
+    """A wildcard constraint: the partition schemes whose experts are ``expert_set``'s."""
+    return "|".join(s for s, (_, experts) in SCHEMES.items() if experts == expert_set)
 
 
 def model_inputs(wildcards):
@@ -63,6 +92,11 @@ def expert_inputs(wildcards):
     if config["experts"]["shared_start"] and supports_init_from(wildcards.family):
         inputs["single_model"] = SINGLE_MODEL_DIR.format(**dict(wildcards.items()))
     return inputs
+
+
+def scheme_model_inputs(wildcards):
+    """expert_inputs and fuser_inputs: a scheme's experts and fuser trained in one job."""
+    return {**expert_inputs(wildcards), **fuser_inputs(wildcards)}
 
 
 def fuser_inputs(wildcards):
