@@ -15,6 +15,9 @@ rule train_baseline:
         "logs/{dataset}/train_baseline/{family}/seed{seed}.log",
     benchmark:
         "benchmarks/{dataset}/train_baseline/{family}/seed{seed}.tsv"
+    # Started first when ready: the single models (every expert waits for its own) and, by
+    # inheritance, the minutes-long per-model jobs, so that no core idles at the end of a run.
+    priority: 1
     group:
         cpu_group(TRAINING_GROUP, family_resource("gpu", 0))
     conda:
