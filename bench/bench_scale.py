@@ -176,7 +176,8 @@ def stage_table(workdir: Path, n: int) -> pd.DataFrame:
 
 def widen(table: pd.DataFrame) -> pd.DataFrame:
     """One row per (dataset, stage): wall s, CPU s and peak MB at each size, and the log-log
-    slope of CPU seconds from the first to the last size (above 1: superlinear)."""
+    slopes of wall and CPU seconds from the first to the last size and over the last step (above
+    1: superlinear; a fixed start-up cost keeps the first lower)."""
     sizes = sorted(table["rows"].unique())
     wide = table.pivot_table(
         index=["dataset", "stage"], columns="rows", values=["seconds", "cpu_seconds", "peak_mb"]
@@ -185,10 +186,14 @@ def widen(table: pd.DataFrame) -> pd.DataFrame:
     for column, name in (("seconds", "wall s"), ("cpu_seconds", "CPU s"), ("peak_mb", "peak MB")):
         for n in sizes:
             out[f"{name} n={n}"] = wide[(column, n)].round(1)
-    if len(sizes) > 1:
-        cpu = wide["cpu_seconds"].where(wide["cpu_seconds"] > 0)  # 0: ended before a sample
-        slope = np.log(cpu[sizes[-1]] / cpu[sizes[0]]) / np.log(sizes[-1] / sizes[0])
-        out["CPU slope"] = slope.round(2)
+    starts = {"slope": sizes[0], "last-step slope": sizes[-2]} if len(sizes) > 2 else {}
+    if len(sizes) == 2:
+        starts = {"slope": sizes[0]}
+    for column, name in (("seconds", "wall"), ("cpu_seconds", "CPU")):
+        seconds = wide[column].where(wide[column] > 0)  # 0: ended before a sample
+        for label, first in starts.items():
+            ratio = np.log(seconds[sizes[-1]] / seconds[first]) / np.log(sizes[-1] / first)
+            out[f"{name} {label}"] = ratio.round(2)
     return out.reset_index()
 
 
