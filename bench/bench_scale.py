@@ -186,9 +186,9 @@ def widen(table: pd.DataFrame) -> pd.DataFrame:
     for column, name in (("seconds", "wall s"), ("cpu_seconds", "CPU s"), ("peak_mb", "peak MB")):
         for n in sizes:
             out[f"{name} n={n}"] = wide[(column, n)].round(1)
-    starts = {"slope": sizes[0], "last-step slope": sizes[-2]} if len(sizes) > 2 else {}
-    if len(sizes) == 2:
-        starts = {"slope": sizes[0]}
+    starts = {"slope": sizes[0]} if len(sizes) > 1 else {}
+    if len(sizes) > 2:
+        starts["last-step slope"] = sizes[-2]
     for column, name in (("seconds", "wall"), ("cpu_seconds", "CPU")):
         seconds = wide[column].where(wide[column] > 0)  # 0: ended before a sample
         for label, first in starts.items():
