@@ -17,6 +17,10 @@ report: "workflow/report/workflow.rst"
 localrules:
     all,
     download,
+    fetch_artifact,
+    import_single_model,
+    import_rus_scheme,
+    import_five_scheme,
     ingest,
     generate_synthetic,
     prepare_text_encoder,
@@ -32,11 +36,13 @@ localrules:
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/models.smk"
+include: "workflow/rules/artifacts.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/embed.smk"
 include: "workflow/rules/label.smk"
 include: "workflow/rules/partition.smk"
 include: "workflow/rules/training.smk"
+include: "workflow/rules/imports.smk"
 include: "workflow/rules/fusion.smk"
 include: "workflow/rules/multitask.smk"
 include: "workflow/rules/pid.smk"

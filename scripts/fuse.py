@@ -24,4 +24,8 @@ with to_log(sm.log[0]):
         # the multitask fusion writes no routing diagnostics
         data=sm.input.get("data"),
         routing_out=sm.output.get("routing"),
+        cascade_threshold=sm.params.cascade_threshold,
+        combine=sm.params.combine,
+        cascade_rule=sm.params.cascade_rule,
+        fuser_weights=sm.params.fuser_weights,
     )

@@ -1,4 +1,5 @@
-"""Unimodal predictions for one view: the classifier backend, or the gathered LLM shards."""
+"""Unimodal predictions for one view: the classifier or precomputed backend, or the gathered LLM
+shards."""
 
 from mmoe.logs import to_log
 from mmoe.stages.label import decision_rule, gather_labels, label_unimodal
@@ -10,6 +11,6 @@ with to_log(sm.log[0]):
         gather_labels(sm.input.data, list(sm.input.shards), sm.output[0], *rule)
     else:
         label_unimodal(
-            sm.wildcards.dataset, sm.input.data, sm.input.features, sm.wildcards.view,
+            sm.wildcards.dataset, sm.input.data, sm.input.get("features"), sm.wildcards.view,
             sm.params.kind, sm.params.labeling, sm.params.seed, sm.output[0], sm.params.encoder,
         )  # fmt: skip

@@ -15,6 +15,8 @@ files = {
 for key, names in (("data", sm.params.synthetic), ("human", sm.params.annotated)):
     for dataset, path in zip(names, sm.input[key], strict=True):
         files[dataset][key] = path
+for dataset, partition in sm.params.reference_partitions.items():
+    files[dataset]["reference_partition"] = partition
 inputs = TableInputs(
     sm.params.runs,
     sm.params.fused,

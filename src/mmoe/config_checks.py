@@ -132,6 +132,8 @@ def check_semantics(config: dict) -> None:
                 )
         elif "path" not in cfg and "url" not in cfg:
             raise ConfigError(f"datasets.{name}.path: required (or a url) is missing")
+        for family in cfg["families"]:
+            _check_imported(config, name, family)
     for group, cfg in config.get("multitask", {}).items():
         for i, family in enumerate(cfg["families"]):
             _known(["multitask", group, "families", i], family, families, "family")
@@ -146,6 +148,25 @@ def check_semantics(config: dict) -> None:
                     f"famil{'y' if len(missing) == 1 else 'ies'} {', '.join(missing)} "
                     f"(its families: {', '.join(runs)})"
                 )
+
+
+def _check_imported(config: dict, dataset: str, family: str) -> None:
+    """An imported family names a file for every model a dataset that runs it needs."""
+    from mmoe.families.imported import SINGLE_MODEL, is_imported
+    from mmoe.interactions import scheme_experts
+
+    if not is_imported(family):
+        return
+    cfg = config["families"][family]
+    files = cfg["params"]["files"].get(dataset, {})
+    schemes = cfg.get("schemes", config["schemes"])
+    roles = [SINGLE_MODEL, *dict.fromkeys(t for s in schemes for t in scheme_experts(s)), "fuser"]
+    missing = [role for role in roles if role not in files]
+    if missing:
+        raise ConfigError(
+            f"families.{family}.params.files.{dataset}.{missing[0]}: required (dataset "
+            f"{dataset!r} runs {family!r}: a file for each of {', '.join(roles)}) is missing"
+        )
 
 
 def check_config(config: dict, schema: str | Path | dict) -> None:

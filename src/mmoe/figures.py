@@ -87,6 +87,11 @@ def parameters_vs_f1(stats: pd.DataFrame, out: str | Path) -> int:
     colours = {f: f"C{i}" for i, f in enumerate(sorted(stats["family"].unique()))}
     points = 0
     for ax, (dataset, group) in zip(axes, panels, strict=False):
+        group = group[group["active"].notna()]  # imported models of unknown size: not drawn
+        if group.empty:
+            ax.text(0.5, 0.5, "parameter counts unknown", ha="center", transform=ax.transAxes)
+            ax.set_title(dataset)
+            continue
         for (family, method), rows in group.groupby(["family", "method"], sort=True):
             marker, label = MARKERS[method]
             ax.errorbar(

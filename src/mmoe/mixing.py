@@ -46,6 +46,11 @@ ROUTERS = {
 }
 SELECTED = "validation"  # the fusion.method choosing the router on validation F1
 MMOE = "mmoe"  # the prediction column of +MMoE
+COMBINE = ("probabilities", "logits")  # what the average and weighted strategies mix
+# The strategies of every fused run (besides the experts alone); a run without validation rows
+# may lack those chosen on them (the cascade's threshold).
+FUSED = ("baseline", *ROUTERS, "average", "weighted_fixed", "weighted_frequency", "cascaded")
+FUSED += ("oracle",)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -55,12 +60,16 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=1, keepdims=True)
 
 
-def mix(expert_probs: dict[str, np.ndarray], weights: np.ndarray) -> np.ndarray:
+def mix(
+    expert_probs: dict[str, np.ndarray], weights: np.ndarray, normalise: bool = True
+) -> np.ndarray:
     """Weighted sum of the experts' probabilities; ``weights`` is (k,) or (n, k) over the
-    experts in ``expert_probs``' order."""
+    experts in ``expert_probs``' order, normalised to sum to 1 per row unless ``normalise`` is
+    false (raw fuser outputs as weights, as the authors' June 2024 script uses them)."""
     stacked = np.stack(list(expert_probs.values()), axis=1)  # (n, k, classes)
     weights = np.broadcast_to(np.asarray(weights, float), stacked.shape[:2])
-    weights = weights / weights.sum(axis=1, keepdims=True)
+    if normalise:
+        weights = weights / weights.sum(axis=1, keepdims=True)
     return np.einsum("nk,nkc->nc", weights, stacked)
 
 
@@ -74,21 +83,38 @@ def rus_class(expert: str) -> str:
     return FIVE_TO_RUS.get(expert, expert)
 
 
-def cascade(expert_probs: dict[str, np.ndarray], threshold: float) -> np.ndarray:
-    """Redundancy and uniqueness experts first; the synergy experts where their mean confidence
-    is below ``threshold``."""
-    first = [p for k, p in expert_probs.items() if rus_class(k) != "S"]
-    synergy = [p for k, p in expert_probs.items() if rus_class(k) == "S"]
-    first, synergy = np.mean(first, axis=0), np.mean(synergy, axis=0)
-    unsure = first.max(axis=1) < threshold
-    return np.where(unsure[:, None], synergy, first)
+CASCADE_RULES = ("mean", "most_confident")
 
 
-def tune_cascade(expert_probs: dict[str, np.ndarray], labels: np.ndarray) -> float:
+def cascade(
+    expert_probs: dict[str, np.ndarray], threshold: float, rule: str = "mean"
+) -> np.ndarray:
+    """Redundancy and uniqueness experts first, the synergy experts where they are unsure.
+    ``mean``: the first experts' mean decides unless its confidence (max probability) is below
+    ``threshold``; ``most_confident`` (the authors' script): where every first expert's
+    confidence exceeds ``threshold``, the most confident of them decides."""
+    if rule not in CASCADE_RULES:
+        raise ValueError(f"unknown cascade rule {rule!r}; known: {list(CASCADE_RULES)}")
+    first = np.stack([p for k, p in expert_probs.items() if rus_class(k) != "S"])
+    synergy = np.mean([p for k, p in expert_probs.items() if rus_class(k) == "S"], axis=0)
+    confidence = first.max(axis=2)  # (experts, n)
+    if rule == "mean":
+        decided = first.mean(axis=0)
+        unsure = decided.max(axis=1) < threshold
+    else:
+        decided = first[confidence.argmax(axis=0), np.arange(first.shape[1])]
+        unsure = ~(confidence > threshold).all(axis=0)
+    return np.where(unsure[:, None], synergy, decided)
+
+
+def tune_cascade(
+    expert_probs: dict[str, np.ndarray], labels: np.ndarray, rule: str = "mean"
+) -> float:
     """The grid threshold with the best validation F1 (the smallest one on ties)."""
     n_classes = next(iter(expert_probs.values())).shape[1]
     scores = [
-        selection_f1(labels, cascade(expert_probs, t).argmax(1), n_classes) for t in CASCADE_GRID
+        selection_f1(labels, cascade(expert_probs, t, rule).argmax(1), n_classes)
+        for t in CASCADE_GRID
     ]
     return float(CASCADE_GRID[int(np.argmax(scores))])
 
@@ -116,12 +142,15 @@ def routers(
     baseline_probs: np.ndarray,
     experts: list[str],
     gamma: float,
+    fuser_weights: str = "softmax",
 ) -> dict[str, np.ndarray]:
-    """Per-row expert weights (n, k) of every label-free router, soft and hard."""
+    """Per-row expert weights (n, k) of every label-free router, soft and hard; the fuser's
+    weights are the softmax of its logits, or its ``raw`` outputs (left unnormalised)."""
     experts_arr = np.asarray(experts)
-    fuser = softmax(fuser_logits)
+    fuser = softmax(fuser_logits) if fuser_weights == "softmax" else np.asarray(fuser_logits)
     allowed = fuser * (proxy_weights(rows, np.full(len(rows), 0.5), experts, gamma) > 0)
-    allowed = (allowed + 1e-12) / (allowed + 1e-12).sum(axis=1, keepdims=True)
+    if fuser_weights == "softmax":
+        allowed = (allowed + 1e-12) / (allowed + 1e-12).sum(axis=1, keepdims=True)
     proxy = proxy_types(rows, baseline_probs.argmax(1), expert_set_of(experts), gamma)
     routed = {
         "model": fuser,
@@ -134,15 +163,27 @@ def routers(
     return {name: routed[name] for name in ROUTERS}
 
 
+class NoValidationRows(ValueError):
+    """A choice made on validation rows, for models whose logits cover none."""
+
+
 def select_router(predictions: pd.DataFrame, labels: np.ndarray, method: str) -> tuple[str, dict]:
-    """The router of +MMoE and every router's validation F1: ``method`` itself, or for
-    ``validation`` the router with the best validation F1 (the first in ``ROUTERS`` on ties)."""
+    """The router of +MMoE and every router's validation F1 (None without validation rows):
+    ``method`` itself, or for ``validation`` the router with the best validation F1 (the first
+    in ``ROUTERS`` on ties)."""
     is_val = (predictions["split"] == "val").to_numpy()
     scores = {
         name: 100 * selection_f1(labels[is_val], predictions[name].to_numpy()[is_val], 2)
+        if is_val.any()
+        else None
         for name in ROUTERS
     }
     if method == SELECTED:
+        if not is_val.any():
+            raise NoValidationRows(
+                "the models' logits cover no validation row, so +MMoE's router cannot be chosen "
+                f"on validation F1: set fusion.method to one of {', '.join(ROUTERS)}"
+            )
         return max(scores, key=scores.get), scores
     if method not in ROUTERS:
         raise ValueError(f"unknown fusion method {method!r}; known: {SELECTED}, {list(ROUTERS)}")
@@ -158,9 +199,19 @@ def strategy_predictions(
     frequency_weights: dict[str, float],
     gamma: float,
     method: str = SELECTED,
+    cascade_threshold: float | str = SELECTED,
+    combine: str = "probabilities",
+    cascade_rule: str = "mean",
+    fuser_weights: str = "softmax",
 ) -> tuple[pd.DataFrame, dict]:
     """Predicted labels of every strategy for ``rows`` (id, split, label, ``type``: the row's
     own type in the expert set, and the unimodal ``y1``, ``y2``, ``p1``, ``p2``).
+
+    ``cascade_threshold``: a number, or ``validation`` (tuned on the validation rows; without
+    any, the cascade is not available and has no column). ``combine``: what the average and
+    weighted strategies mix, the experts' ``probabilities`` or their raw ``logits``;
+    ``cascade_rule``: :func:`cascade`; ``fuser_weights``: :func:`routers` (``raw``: the fuser's
+    outputs weight the experts unnormalised).
 
     ``expert_logits`` holds one expert per type, in the fuser's class order. Returns the
     predictions (one column per method, ``mmoe`` the router that ``method`` names or, for
@@ -171,22 +222,27 @@ def strategy_predictions(
     probs = {k: softmax(v) for k, v in expert_logits.items()}
     baseline = softmax(baseline_logits)
     is_val = (rows["split"] == "val").to_numpy()
-    threshold = tune_cascade(
-        {k: v[is_val] for k, v in probs.items()}, rows["label"].to_numpy()[is_val]
-    )
+    threshold = cascade_threshold
+    if threshold == SELECTED and is_val.any():
+        threshold = tune_cascade(
+            {k: v[is_val] for k, v in probs.items()}, rows["label"].to_numpy()[is_val], cascade_rule
+        )
     fixed = np.array([fixed_weights[rus_class(k)] for k in experts])
     frequency = np.array([frequency_weights.get(k, 0.0) for k in experts])
-    routed = routers(rows, fuser_logits, baseline, experts, gamma)
+    routed = routers(rows, fuser_logits, baseline, experts, gamma, fuser_weights)
+    averaged = probs if combine == "probabilities" else expert_logits
+    normalise = fuser_weights == "softmax"
     fused = {
         "baseline": baseline,
-        **{name: mix(probs, weights) for name, weights in routed.items()},
-        "average": mix(probs, np.ones(len(experts))),
-        "weighted_fixed": mix(probs, fixed),
-        "weighted_frequency": mix(probs, frequency),
-        "cascaded": cascade(probs, threshold),
+        **{name: mix(probs, weights, normalise) for name, weights in routed.items()},
+        "average": mix(averaged, np.ones(len(experts))),
+        "weighted_fixed": mix(averaged, fixed),
+        "weighted_frequency": mix(averaged, frequency),
+        "cascaded": None if threshold == SELECTED else cascade(probs, threshold, cascade_rule),
         "oracle": oracle(probs, rows["type"].to_numpy()),
         **{f"expert_{k}": probs[k] for k in experts},
     }
+    fused = {name: p for name, p in fused.items() if p is not None}
     predictions = rows[["id", "split"]].copy()
     for name, p in fused.items():
         predictions[name] = p.argmax(axis=1)
@@ -194,6 +250,8 @@ def strategy_predictions(
     predictions[MMOE] = predictions[router]
     settings = {
         "mmoe_router": router,
+        "router_fixed": method != SELECTED,
+        "not_available": sorted(set(FUSED) - set(fused)),
         "router_val_f1": val_f1,
         "cascade_threshold": threshold,
         "weights_fixed": dict(zip(experts, fixed.tolist(), strict=True)),

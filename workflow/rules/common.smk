@@ -215,9 +215,11 @@ def get_final_output():
     return list(rules.tables.output)
 
 
+include: "helpers/artifacts.smk"
 include: "helpers/ingest.smk"
 include: "helpers/label.smk"
 include: "helpers/training.smk"
+include: "helpers/imports.smk"
 include: "helpers/fusion.smk"
 include: "helpers/multitask.smk"
 include: "helpers/pid.smk"

@@ -11,6 +11,7 @@ rule tables:
         pid=expand("results/{dataset}/pid.json", dataset=DATASETS),
         data=expand("results/{dataset}/data.parquet", dataset=synthetic_datasets()),
         human=[config["datasets"][d]["human_annotations"] for d in annotated_datasets()],
+        references=reference_partition_files(),
         reported=REPORTED,
     output:
         **{f"{name}_csv": registered(name, "csv") for name in TABLES},
@@ -32,6 +33,13 @@ rule tables:
         datasets=DATASETS,
         synthetic=synthetic_datasets(),
         annotated=annotated_datasets(),
+        reference_partitions=canonical(
+            {
+                d: config["datasets"][d]["reference_partition"]
+                for d in DATASETS
+                if "reference_partition" in config["datasets"][d]
+            }
+        ),
         paper_models=canonical(
             {f: c.get("paper_model") for f, c in config["families"].items()}
         ),

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from mmoe.datasets.frames import attach_frames
+from mmoe.datasets.given_split import apply_given_split
 from mmoe.datasets.mmsd2 import load_mmsd2
 from mmoe.datasets.mustard import load_mustard
 from mmoe.datasets.table import load_table
@@ -69,6 +70,8 @@ def read_dataset(
             name, source, [Problem("table", f"the file is empty ({NO_ROWS})")]
         )
     frame = ADAPTERS[fmt](source, cfg, seed)
+    if "given_split" in cfg:
+        frame = apply_given_split(frame, name, cfg["given_split"])
     columns = ["id", "split", "x1", "x2", "label"]
     frame = frame[columns + [c for c in frame.columns if c not in columns]]
     data, report = validate_rows(

@@ -9,11 +9,13 @@ from __future__ import annotations
 from mmoe.labeling.base import LabelingBackend, ViewInput
 from mmoe.labeling.classifier import CrossFitClassifier
 from mmoe.labeling.openai_backend import OpenAIBackend
+from mmoe.labeling.precomputed import PrecomputedBackend
 from mmoe.labeling.vllm_backend import VLLMBackend
 
 BACKENDS: dict[str, type] = {
     "classifier": CrossFitClassifier,
     "openai": OpenAIBackend,
+    "precomputed": PrecomputedBackend,
     "vllm": VLLMBackend,
 }
 

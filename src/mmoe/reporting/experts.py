@@ -100,8 +100,8 @@ def parameter_counts(models: list[dict]) -> pd.DataFrame:
     and ``frozen`` (the rest: a LoRA family's pretrained backbone, 0 for the MLP)."""
     summaries = [json.loads((Path(m["path"]) / "summary.json").read_text()) for m in models]
     frame = pd.DataFrame(models)
-    frame["total"] = [s["parameters"]["total"] for s in summaries]
-    frame["trainable"] = [s["parameters"]["trainable"] for s in summaries]
+    for count in ("total", "trainable"):  # None (an imported model of unknown size): NaN
+        frame[count] = pd.to_numeric([s["parameters"][count] for s in summaries], errors="raise")
     return frame.assign(frozen=frame["total"] - frame["trainable"])
 
 
@@ -122,6 +122,8 @@ def parameters(
 
     def run(dataset: str, family: str, method: str, roles: list[str]) -> dict:
         models = sizes.loc[[(dataset, family, role) for role in roles]]
+        if models.isna().any(axis=None):  # an imported model of unknown size
+            return {"dataset": dataset, "family": family, "method": method}
         trainable = int(models["trainable"].sum())
         active = trainable + int(models["frozen"].max())
         return {"dataset": dataset, "family": family, "method": method, "active": active,
@@ -133,7 +135,8 @@ def parameters(
         for d, f, r in zip(selected["dataset"], selected["family"], selected["router"], strict=True)
     ]
     keys = ["dataset", "family", "method"]
-    size = pd.DataFrame(runs).groupby(keys, as_index=False)[["active", "trainable"]].mean()
+    size = pd.DataFrame(runs).reindex(columns=[*keys, "active", "trainable"])
+    size = size.groupby(keys, as_index=False)[["active", "trainable"]].mean()
     rows = test_overall(metrics)
     rows = rows[(rows["scheme"] == scheme) & rows["method"].isin(MODELS)]
     stats = mean_std(rows.assign(method=rows["method"].map(MODELS)), keys, ["f1"])

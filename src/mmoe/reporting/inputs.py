@@ -56,9 +56,9 @@ class TableInputs:
     datasets);
     ``models``: model folders (dataset, family, role, seed, path); ``files``: per dataset its
     ``counts``, ``typed``, ``pid`` and, where there are reference types, ``data`` (synthetic
-    truth) and ``human`` (annotations); ``paper_datasets``: per dataset, the paper's dataset it
-    reproduces; ``schemes``: the ``main`` scheme and those of the
-    ``five_types`` table, in order of preference.
+    truth), ``human`` (annotations) and ``reference_partition`` (type -> files of ids);
+    ``paper_datasets``: per dataset, the paper's dataset it reproduces; ``schemes``: the
+    ``main`` scheme and those of the ``five_types`` table, in order of preference.
     """
 
     runs: list[dict]
@@ -117,6 +117,13 @@ class TableInputs:
             d: typing_chain.read_human(f["human"], d, self.typed[d])
             for d, f in self.files.items()
             if "human" in f
+        }
+
+    @property
+    def reference_partitions(self) -> dict[str, dict[str, list[str]]]:
+        """Per dataset with a ``reference_partition`` (type -> files of ids), that mapping."""
+        return {
+            d: f["reference_partition"] for d, f in self.files.items() if "reference_partition" in f
         }
 
     def references(self, key: str) -> dict[str, tuple[pd.DataFrame, object]]:

@@ -32,10 +32,15 @@ def fuse(
     settings_out: str | Path,
     data: str | Path | None = None,
     routing_out: str | Path | None = None,
+    cascade_threshold: float | str = "validation",
+    combine: str = "probabilities",
+    cascade_rule: str = "mean",
+    fuser_weights: str = "softmax",
 ) -> pd.DataFrame:
     """Every fusion strategy's predictions for the validation and test rows (``gamma``: the
     dataset's agreement threshold, for the label-free routers; ``method``: the router of +MMoE,
-    or ``validation``). With ``routing_out``, also the routing diagnostics
+    or ``validation``; ``cascade_threshold``, ``combine``, ``cascade_rule``, ``fuser_weights``:
+    :func:`mmoe.mixing.strategy_predictions`). With ``routing_out``, also the routing diagnostics
     (:func:`mmoe.routing.diagnostics`), against the true types where ``data`` has them."""
     from mmoe import mixing, routing
 
@@ -55,9 +60,15 @@ def fuse(
         columns[TRUTH] = TRUTH
     rows = rows.assign(**{k: rows["id"].map(meta[c]).to_numpy() for k, c in columns.items()})
     weights = mixing.frequency_weights(scheme_rows(partition_dir, "train"))
-    predictions, settings = mixing.strategy_predictions(
-        rows, expert_logits, base, fuser_logits, fixed_weights, weights, gamma, method
-    )
+    try:
+        predictions, settings = mixing.strategy_predictions(
+            rows, expert_logits, base, fuser_logits, fixed_weights, weights, gamma, method,
+            cascade_threshold, combine, cascade_rule, fuser_weights,
+        )  # fmt: skip
+    except mixing.NoValidationRows as error:
+        raise mixing.NoValidationRows(f"{baseline}: {error}") from error
+    for name in settings["not_available"]:
+        print(f"{name}: not available (chosen on validation rows; the logits cover none)")
     print(f"+MMoE router: {settings['mmoe_router']} (validation F1 {settings['router_val_f1']})")
     io.write_parquet(predictions, out)
     io.write_json(settings, settings_out)

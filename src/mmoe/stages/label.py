@@ -14,7 +14,7 @@ from mmoe.stages.rows import feature_widths, read_features, read_unimodal
 def label_unimodal(
     dataset: str,
     data: str | Path,
-    features: str | Path,
+    features: str | Path | None,
     view: str,
     kind: str,
     labeling: dict,
@@ -23,14 +23,17 @@ def label_unimodal(
     encoder: str | None = None,
 ) -> pd.DataFrame:
     """Unimodal predictions for one view by the classifier backend (cross-fitted on features,
-    checked against ``data``; their width too with the ``encoder`` that made them), labeled by
-    the ``labeling`` block's decision rule and positive-rate bound."""
+    checked against ``data``; their width too with the ``encoder`` that made them) or read by
+    the precomputed backend (no ``features``), labeled by the ``labeling`` block's decision rule
+    and positive-rate bound."""
     from mmoe.labeling import ViewInput, make_backend
     from mmoe.labeling.decision import decide
 
     frame = pd.read_parquet(data)
-    width = feature_widths({view: kind}, {view: encoder}).get(view)
-    array = read_features(features, data, len(frame), width)
+    array = None
+    if features is not None:
+        width = feature_widths({view: kind}, {view: encoder}).get(view)
+        array = read_features(features, data, len(frame), width)
     backend = make_backend(labeling["backend"], labeling.get("params", {}), seed)
     result = decide(
         backend.label(ViewInput(dataset, frame, view, kind, array)), frame, *decision_rule(labeling)

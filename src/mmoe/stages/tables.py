@@ -15,7 +15,16 @@ from pathlib import Path
 import pandas as pd
 
 from mmoe import figures
-from mmoe.reporting import agreement, datasets, experts, inputs, render, results, typing_chain
+from mmoe.reporting import (
+    agreement,
+    datasets,
+    experts,
+    inputs,
+    render,
+    reproduction,
+    results,
+    typing_chain,
+)
 from mmoe.reporting.inputs import TableInputs
 
 
@@ -104,6 +113,13 @@ TABLES: dict[str, Table] = {
     "typing_chain": Table(
         lambda i: typing_chain.typing_chain(i.scores, i.fused, i.typed, i.truth, i.human),
         ("fuser_auto", "fuser_true", "single_f1", "mmoe_f1", "oracle_f1"),
+        "fusion",
+    ),
+    "paper_reproduction": Table(
+        lambda i: reproduction.paper_reproduction(
+            i.scores, i.typed, i.counts, i.reference_partitions, i.paper, i.paper_models, i.main
+        ),
+        (),
         "fusion",
     ),
     "multitask": Table(

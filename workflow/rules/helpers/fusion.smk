@@ -11,12 +11,32 @@ def expert_logits(wildcards):
     return [logits_file(kind).format(**fields) for kind in scheme_types(wildcards)]
 
 
+# The fusion settings a fuse job reads; a family's own `fusion` block overrides them for its runs.
+FUSION_KEYS = (
+    "fixed_weights",
+    "method",
+    "cascade_threshold",
+    "cascade_rule",
+    "combine",
+)
+FUSION_KEYS += ("fuser_weights",)
+
+
+def fusion_setting(key):
+    """A params function: fusion setting ``key`` of the job's family (its own, else the config's)."""
+
+    def params(wildcards):
+        own = config["families"][wildcards.family].get("fusion", {})
+        return canonical(own.get(key, config["fusion"][key]))
+
+    return params
+
+
 def fusion_params():
     """The fuse rules' params: the experts, the fusion settings and the dataset's gamma (its
     agreement threshold, read by the label-free routers)."""
     return {
         "experts": scheme_types,
-        "fixed_weights": canonical(config["fusion"]["fixed_weights"]),
-        "method": config["fusion"]["method"],
+        **{key: fusion_setting(key) for key in FUSION_KEYS},
         "gamma": dataset_params("fusion", "gamma"),
     }

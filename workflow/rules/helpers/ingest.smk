@@ -14,14 +14,24 @@ def frames_dir(wildcards):
 
 def ingest_source(wildcards):
     """The source (downloaded when ``path`` is missing and a ``url`` is set), then the frames
-    extracted from ``videos_dir`` if any."""
+    extracted from ``videos_dir`` if any, then the ``given_split`` files if any."""
     cfg = dataset_cfg(wildcards)
     if cfg["format"] == "synthetic":
-        return f"results/{wildcards.dataset}/source"
-    source = cfg.get("path")
-    if "url" in cfg and not (source and Path(source).exists()):
-        source = download_target(wildcards)
-    return [source, *([frames_dir(wildcards)] if "videos_dir" in cfg else [])]
+        source = f"results/{wildcards.dataset}/source"
+    else:
+        source = cfg.get("path")
+        if "url" in cfg and not (source and Path(source).exists()):
+            source = download_target(wildcards)
+    frames = [frames_dir(wildcards)] if "videos_dir" in cfg else []
+    return [source, *frames, *given_split_files(cfg)]
+
+
+def given_split_files(cfg):
+    """The files of the dataset's ``given_split`` (none without one)."""
+    given = cfg.get("given_split")
+    if given is None:
+        return []
+    return list(given.values()) if isinstance(given, dict) else [given]
 
 
 def ingest_params(wildcards):

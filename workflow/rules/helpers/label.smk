@@ -1,8 +1,14 @@
 # Input, params and output-path functions of the rules in label.smk.
 def label_inputs(wildcards):
-    """Features for the classifier backend; the view's shards for chat-model backends."""
+    """Features for the classifier backend; the view's file for the precomputed backend; the
+    view's shards for chat-model backends."""
     data = f"results/{wildcards.dataset}/data.parquet"
     labeling = dataset_cfg(wildcards)["labeling"]
+    if labeling["backend"] == "precomputed":
+        return {
+            "data": data,
+            "predictions": labeling["params"]["files"][wildcards.view],
+        }
     if labeling["backend"] == "classifier":
         return {
             "data": data,

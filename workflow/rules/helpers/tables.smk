@@ -65,6 +65,18 @@ def synthetic_datasets():
     return [d for d in DATASETS if config["datasets"][d]["format"] == "synthetic"]
 
 
+def reference_partition_files():
+    """Every file of the datasets' ``reference_partition`` blocks (type -> files of ids)."""
+    return sorted(
+        {
+            path
+            for d in DATASETS
+            for paths in config["datasets"][d].get("reference_partition", {}).values()
+            for path in paths
+        }
+    )
+
+
 def annotated_datasets():
     return [d for d in DATASETS if "human_annotations" in config["datasets"][d]]
 

@@ -51,8 +51,17 @@ def training_families(per_scheme):
     """A wildcard constraint: the datasets' families whose scheme models train in one job per
     scheme (``per_scheme``) or in one job per model (``jobs: per_model``, or GPU resources).
     """
-    chosen = [f for f in FAMILIES if scheme_jobs(config["families"][f]) == per_scheme]
+    chosen = [
+        f
+        for f in trained_families()
+        if scheme_jobs(config["families"][f]) == per_scheme
+    ]
     return "|".join(chosen) or "(?!)"  # (?!): matches nothing
+
+
+def trained_families():
+    """The datasets' families that train (every one but the imported: imports.smk)."""
+    return [f for f in FAMILIES if not is_imported(f)]
 
 
 def scheme_jobs(family):

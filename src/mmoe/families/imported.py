@@ -1,0 +1,137 @@
+"""Imported models: a family whose single model, experts and fuser are logits computed elsewhere
+(another codebase, another cluster, the MMoE authors' released outputs), read instead of trained.
+
+A family named ``imported`` or ``imported-<name>`` reads, per dataset and role (``single_model``,
+each expert type, ``fuser``), one file of id -> class logits in any format of
+:mod:`mmoe.external`. Params: ``files`` (dataset -> role -> path, or ``{path, format, id,
+logits}`` for a file read otherwise than the family's others), ``format`` (default by suffix),
+``id`` (the id field; a JSON object's key by default), ``logits`` (a field holding a list of
+logits, ``value`` for a JSON object of id -> list, or an object whose keys
+``classes`` names per role: the fuser's ``{R: R, U: U, S: AS}``; or, for tables, a list of
+columns), ``classes`` (role -> class name -> key in the logits object, or position in the logits
+list) and ``parameters`` (role -> ``{total, trainable}``, for the parameter table; unknown when
+absent).
+
+A file covers the splits it covers: every test row, and the validation rows all or none
+(training rows are counted and left unread: fusion reads none); ``splits`` (e.g. ``[test]``)
+reads only those, each in full, and counts the rest. An id the dataset does not have, a
+duplicate id, a row with another number of logits or a non-finite logit is an error naming the
+file and row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mmoe import external
+
+PREFIX = "imported"
+EVAL_SPLITS = ("val", "test")  # the splits fusion reads
+SINGLE_MODEL = "single_model"
+
+
+def is_imported(family: str) -> bool:
+    """Whether ``family`` names an imported family (``imported`` or ``imported-<name>``)."""
+    return family == PREFIX or family.startswith(f"{PREFIX}-")
+
+
+def _row_logits(path, record, spec, keys: list | None, n_classes: int) -> list[float]:
+    if isinstance(spec, list):
+        return [external.number(path, record, column) for column in spec]
+    value = external.field(path, record, spec)
+    if isinstance(value, dict):
+        if keys is None:
+            raise external.ExternalFileError(
+                f"{path}, {record.where}: field {spec!r} is an object ({', '.join(map(str, value))})"
+                ": set the family's `classes` to name the key of each class"
+            )
+        missing = [k for k in keys if k not in value]
+        if missing:
+            raise external.ExternalFileError(
+                f"{path}, {record.where}: field {spec!r} has no key(s) {missing} "
+                f"(keys: {sorted(value)})"
+            )
+        value = [value[k] for k in keys]
+    if not isinstance(value, list):
+        raise external.ExternalFileError(
+            f"{path}, {record.where}: field {spec!r} is {value!r:.60}, not a list of logits"
+        )
+    if keys is not None and isinstance(keys[0], int):  # a list's positions, one per class
+        if len(value) <= max(keys):
+            raise external.ExternalFileError(
+                f"{path}, {record.where}: {len(value)} logits in field {spec!r}, but `classes` "
+                f"reads position {max(keys)}"
+            )
+        value = [value[k] for k in keys]
+    if len(value) != n_classes:
+        raise external.ExternalFileError(
+            f"{path}, {record.where}: {len(value)} logits in field {spec!r}, expected {n_classes}"
+        )
+    numbers = []
+    for k, item in enumerate(value):
+        if isinstance(item, bool) or not isinstance(item, int | float) or not np.isfinite(item):
+            raise external.ExternalFileError(
+                f"{path}, {record.where}: logit {k} of field {spec!r} is {item!r:.40}"
+            )
+        numbers.append(float(item))
+    return numbers
+
+
+def read_logits(
+    path: str | Path,
+    data: pd.DataFrame,
+    params: dict,
+    classes: list[str],
+    class_keys: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """(id, split, logit_0 ...) of the rows ``path`` covers, in ``data``'s order (id, split)."""
+    fmt = external.file_format(path, params.get("format"))
+    records = external.read_records(path, fmt)
+    id_field = params.get("id") or (external.KEY if fmt == "json" else "id")
+    ids = external.record_ids(path, records, id_field)
+    splits = data.set_index(data["id"].astype(str))["split"]
+    external.match_ids(path, ids, splits.index, "the dataset's rows")
+    read = set(params.get("splits") or EVAL_SPLITS)
+    unread = [i for i in ids if splits[i] not in read]
+    if unread:
+        print(f"{path}: {len(unread)} row(s) of other splits than {sorted(read)} not read")
+    present = set(ids)
+    for split in sorted(read):
+        wanted = splits.index[splits == split].tolist()
+        if split == "test" or split in (params.get("splits") or []) or present & set(wanted):
+            external.require_ids(path, ids, wanted, f"{split} rows")
+    keys = [class_keys[c] for c in classes] if class_keys else None
+    spec = params.get("logits", "logits")
+    values = {
+        i: _row_logits(path, r, spec, keys, len(classes))
+        for i, r in zip(ids, records, strict=True)
+        if splits[i] in read
+    }
+    rows = data.loc[data["id"].astype(str).isin(values), ["id", "split"]].reset_index(drop=True)
+    logits = np.array([values[str(i)] for i in rows["id"]], float)
+    for k in range(len(classes)):
+        rows[f"logit_{k}"] = logits[:, k]
+    return rows
+
+
+READING_KEYS = ("format", "id", "logits")  # a role's file may set its own
+
+
+def role_file(entry: str | dict, params: dict) -> tuple[str, dict]:
+    """A role's file and how to read it: ``entry`` is a path, or ``{path, format, id, logits}``
+    whose keys override the family's."""
+    if isinstance(entry, str):
+        return entry, params
+    return entry["path"], {**params, **{k: entry[k] for k in READING_KEYS if k in entry}}
+
+
+def summary(path: str | Path, params: dict, role: str) -> dict:
+    """The imported model's ``summary.json``: its source and parameter counts (None: unknown)."""
+    counts = params.get("parameters", {}).get(role, {})
+    return {
+        "imported": str(path),
+        "parameters": {"total": counts.get("total"), "trainable": counts.get("trainable")},
+    }

@@ -1,0 +1,57 @@
+"""Imported models' logits in place of training (rules: imports.smk): the same model folders and
+logits files as the training stage writes, read from the family's files
+(:mod:`mmoe.families.imported`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from mmoe import io
+from mmoe.families.imported import SINGLE_MODEL, read_logits, role_file, summary
+
+BINARY_CLASSES = ["0", "1"]
+
+
+def import_model(
+    data: pd.DataFrame,
+    dataset: str,
+    params: dict,
+    role: str,
+    out_dir: str | Path,
+    logits_out: str | Path,
+    types: list[str] | None = None,
+) -> pd.DataFrame:
+    """Read one role's logits (``role``: ``single_model``, an expert type or ``fuser`` over
+    ``types``) and write its model folder (``summary.json``) and logits file."""
+    files = params.get("files", {}).get(dataset, {})
+    if role not in files:
+        raise ValueError(
+            f"dataset '{dataset}': the imported family has no file for {role!r} "
+            f"(params.files.{dataset}.{role})"
+        )
+    path, reading = role_file(files[role], params)
+    classes = list(types) if role == "fuser" else BINARY_CLASSES
+    keys = params.get("classes", {}).get(role)
+    logits = read_logits(path, data, reading, classes, keys)
+    print(f"{role}: {len(logits)} rows ({logits['split'].value_counts().to_dict()}) from {path}")
+    with io.atomic_path(out_dir) as tmp:
+        io.write_json(summary(path, params, role), tmp / "summary.json")
+    io.write_parquet(logits, logits_out)
+    return logits
+
+
+def import_single_model(data, dataset, params, out_dir, logits_out) -> pd.DataFrame:
+    """The imported single model."""
+    return import_model(pd.read_parquet(data), dataset, params, SINGLE_MODEL, out_dir, logits_out)
+
+
+def import_scheme(
+    data, dataset, params, types: list[str], experts: list, expert_logits: list, fuser, fuser_logits
+) -> None:
+    """A scheme's imported experts (one per type of ``types``) and fuser."""
+    frame = pd.read_parquet(data)
+    for kind, out_dir, logits in zip(types, experts, expert_logits, strict=True):
+        import_model(frame, dataset, params, kind, out_dir, logits)
+    import_model(frame, dataset, params, "fuser", fuser, fuser_logits, types)

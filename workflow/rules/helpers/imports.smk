@@ -1,0 +1,21 @@
+# Input, params and output-path functions of the rules in imports.smk.
+from mmoe.families.imported import SINGLE_MODEL, is_imported
+
+
+def imported_families():
+    """A wildcard constraint: the datasets' imported families (none: matches nothing)."""
+    return "|".join(f for f in FAMILIES if is_imported(f)) or "(?!)"
+
+
+def imported_inputs(*roles):
+    """An input function: the rows and the family's files of ``roles`` for the job's dataset."""
+
+    def inputs(wildcards):
+        files = family_params(wildcards).get("files", {}).get(wildcards.dataset, {})
+        paths = {r: f if isinstance(f, str) else f["path"] for r, f in files.items()}
+        return {
+            "data": f"results/{wildcards.dataset}/data.parquet",
+            **{f"file_{role}": paths[role] for role in roles if role in paths},
+        }
+
+    return inputs
