@@ -69,6 +69,13 @@ def _schema_message(error) -> str:
         if error.validator == "enum":
             allowed = ", ".join(map(str, error.validator_value))
             return f"{key_path([*path, name])}: {name!r} is not one of the known names: {allowed}"
+        if error.validator == "anyOf":  # known names, or names of a pattern
+            forms = [
+                ", ".join(map(str, form["enum"])) if "enum" in form else f"/{form['pattern']}/"
+                for form in error.validator_value
+            ]
+            allowed = " or ".join(forms)
+            return f"{key_path([*path, name])}: {name!r} is not one of the known names: {allowed}"
         return f"{key_path([*path, name])}: {name!r} is not allowed as a name here"
     if error.validator == "enum":
         allowed = ", ".join(map(repr, error.validator_value))

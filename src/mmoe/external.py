@@ -103,7 +103,9 @@ def _table_records(path: Path, fmt: str) -> list[Record]:
             frame = pd.read_parquet(path)
             first = 0  # parquet rows are numbered from 0
         else:
-            frame = pd.read_csv(path, sep="\t" if fmt == "tsv" else ",", keep_default_na=False)
+            frame = pd.read_csv(
+                path, sep="\t" if fmt == "tsv" else ",", keep_default_na=False, na_values=[""]
+            )  # only an empty cell is missing (NaN): "NA" may be an id
             first = 2  # line 1 is the header
     except (OSError, ValueError) as error:
         raise ExternalFileError(f"{path}: not a readable {fmt} file ({error})") from error

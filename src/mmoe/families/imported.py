@@ -44,9 +44,10 @@ def _row_logits(path, record, spec, keys: list | None, n_classes: int) -> list[f
     value = external.field(path, record, spec)
     if isinstance(value, dict):
         if keys is None:
+            found = ", ".join(map(str, value))
             raise external.ExternalFileError(
-                f"{path}, {record.where}: field {spec!r} is an object ({', '.join(map(str, value))})"
-                ": set the family's `classes` to name the key of each class"
+                f"{path}, {record.where}: field {spec!r} is an object ({found}): set the "
+                "family's `classes` to name the key of each class"
             )
         missing = [k for k in keys if k not in value]
         if missing:
