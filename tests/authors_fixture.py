@@ -3,10 +3,10 @@ released outputs (which the repository never holds), at the names of the shipped
 config/paper-artifacts.yaml manifest, so that the shipped config runs on them unchanged but for
 the dataset's path and the files' checksums.
 
-Formats (../shared/authors/README.md describes the originals): splits ``{id: row}``; predictions
-``{id: {logits: {Yes, No}, gth, pred}}``; partitions ``{id: row}`` per type and split; expert logits
-JSON Lines ``{image_id, logits: [no, yes], target}``; the fuser's ``{image_id, logits: {R, U, AS}}``;
-the June fuser ``{id: [r, u, s]}`` (with some training rows).
+Formats (as the originals, docs/reproduction.md): splits ``{id: row}``; predictions
+``{id: {logits: {Yes, No}, gth, pred}}``; partitions ``{id: row}`` per type and split; expert
+logits JSON Lines ``{image_id, logits: [no, yes], target}``; the fuser's ``{image_id, logits: {R,
+U, AS}}``; the June fuser ``{id: [r, u, s]}`` (with some training rows).
 """
 
 from __future__ import annotations
@@ -86,14 +86,14 @@ def write_authors_files(root: Path, seed: int = 0) -> dict[str, str]:
                     "logits": dict(zip(("R", "U", "AS"), rng.normal(size=3).tolist(), strict=True)),
                 }
                 for i in test
-            ]  # noqa: E501
+            ]
         elif name.endswith("test_rus_logits.json"):  # the June fuser: some training rows too
             train = [i for i in ids if split[i] == "train"][:10]
             contents[name] = {i: rng.uniform(0, 3, 3).tolist() for i in test + train}
             continue
         else:
             lines = [
-                {"image_id": i, "logits": (rng.normal(size=2) + [0, gold[i]]).tolist(),
+                {"image_id": i, "logits": (rng.normal(size=2) + np.array([0, gold[i]])).tolist(),
                  "target": bool(gold[i])}
                 for i in test
             ]  # fmt: skip

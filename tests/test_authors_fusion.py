@@ -99,7 +99,7 @@ def test_the_june_fusion_raw_weights_in_their_order():
 
 
 def test_without_validation_rows_choices_made_on_them_are_not_available():
-    with pytest.raises(mixing.NoValidationRows, match="set fusion.method to one of"):
+    with pytest.raises(mixing.NoValidationRows, match=r"set fusion\.method to one of"):
         ours()
     predictions, settings = ours(method="model")
     assert "cascaded" not in predictions and settings["not_available"] == ["cascaded"]

@@ -85,7 +85,7 @@ def test_the_placeholder_is_read_as_zero_only_when_configured(tmp_path):
     [
         (flat()[:3], {}, r"no row for 1 of the dataset 'toy''s rows: 'd'"),
         (
-            flat() + [{"id": "z", "yes": 0.5, "no": 0.5, "pred": 1}],
+            [*flat(), {"id": "z", "yes": 0.5, "no": 0.5, "pred": 1}],
             {},
             r"1 id\(s\) not among .*'z'",
         ),

@@ -19,6 +19,7 @@ SHIPPED_CONFIGS = {
     "llm": ["config.yaml", "config/llm.yaml"],
     "llm-serve": ["config.yaml", "config/llm-serve.yaml"],
     "own-data": ["config/own-data.yaml"],
+    "paper-artifacts": ["config/paper-artifacts.yaml"],
     "tiny": ["tests/configs/tiny.yaml"],
 }
 
