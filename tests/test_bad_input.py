@@ -159,7 +159,11 @@ def _refusal(config) -> str:
 
 
 CONFIG_CASES = [
-    (("sedes",), [0, 1], "sedes: unknown key ('sedes' was unexpected); allowed: 'datasets',"),
+    (
+        ("sedes",),
+        [0, 1],
+        "sedes: unknown key ('sedes' was unexpected); allowed: 'artifacts', 'artifacts_dir', 'datasets',",
+    ),
     (("main_shceme",), "five", "main_shceme: unknown key ('main_shceme' was unexpected)"),
     (
         ("datasets", "mustard", "families", 0),
