@@ -162,7 +162,8 @@ CONFIG_CASES = [
     (
         ("sedes",),
         [0, 1],
-        "sedes: unknown key ('sedes' was unexpected); allowed: 'artifacts', 'artifacts_dir', 'datasets',",
+        "sedes: unknown key ('sedes' was unexpected); allowed: 'artifacts', 'artifacts_dir', "
+        "'datasets',",
     ),
     (("main_shceme",), "five", "main_shceme: unknown key ('main_shceme' was unexpected)"),
     (
