@@ -15,7 +15,7 @@ from mmoe.reporting import (
 from mmoe.stages import tables as stages_tables
 
 REPORTED = {
-    "table1_main_results": {"mustard": {"BLIP2": {"f1": 63.28}, "BLIP2+MMoE": {"f1": 65.93}}},
+    "table1_main_results": {"mustard": {"BLIP-2": {"f1": 63.28}, "BLIP-2+MMoE": {"f1": 65.93}}},
     "table3_fusion_ablation": {"average": {"BLIP-2": 63.9}},
     "table2_partition_ablation": {"rus": {"f1": 78.65}},
 }
@@ -46,7 +46,7 @@ def test_main_results_mean_std_and_paper_column(tmp_path):
     runs.append(_write_run(tmp_path, 0, 70.0, 40.0, family="mlp"))
     metrics = inputs.load_metrics(runs)
     selected = _selected(("blip", 0, "proxy"), ("blip", 1, "model_hard"), ("mlp", 0, "proxy"))
-    out = results.main_results(metrics, selected, REPORTED, {"blip": "BLIP2", "mlp": None}, "rus")
+    out = results.main_results(metrics, selected, REPORTED, {"blip": "BLIP-2", "mlp": None}, "rus")
     row = out[(out["family"] == "blip") & (out["method"] == "+MMoE")].iloc[0]
     assert row["f1_mean"] == 62.0 and row["f1_std"] == pytest.approx(2 * 2**0.5)
     assert row["seeds"] == 2 and row["paper_f1"] == "65.93"
@@ -68,6 +68,19 @@ def test_fusion_ablation_rows_and_markdown(tmp_path):
     assert out.set_index("method").loc[selected, "paper_f1"] == render.MISSING
     markdown = render.to_markdown(out, ["f1"])
     assert "61.00 ± 2.83" in markdown and "| 63.90 " in markdown
+
+
+def test_strategies_a_run_could_not_compute_are_marked_not_available(tmp_path):
+    """Logits without validation rows: no cascade (its threshold is chosen on them), and the
+    router that the config fixed is named so."""
+    metrics = inputs.load_metrics([_write_run(tmp_path, 0, 60.0, 50.0)])
+    selected = _selected(("blip", 0, "model")).assign(fixed=True, not_available=[["cascaded"]])
+    out = results.fusion_ablation(metrics, REPORTED, {"blip": "BLIP-2"}, "rus", selected)
+    cascade = out.set_index("method").loc["cascaded"]
+    assert not cascade["available"] and cascade["seeds"] == 0 and pd.isna(cascade["f1_mean"])
+    assert out.loc[out["method"] != "cascaded", "available"].all()
+    table = results.main_results(metrics, selected, REPORTED, {"blip": "BLIP-2"}, "rus")
+    assert table["routers"].dropna().tolist() == ["model (fixed) ×1"]
 
 
 def test_a_single_seed_std_is_undefined_a_dash_not_zero(tmp_path):
@@ -136,7 +149,7 @@ def test_a_dataset_reproducing_the_papers_gets_its_paper_columns(tmp_path):
     )
     selected = pd.DataFrame({"dataset": datasets, "family": "blip", "seed": 0, "router": "proxy"})
     reported = {**REPORTED, paper.PAPER_NAMES: {"mustard_llm": "mustard"}}
-    out = results.main_results(metrics, selected, reported, {"blip": "BLIP2"}, "rus")
+    out = results.main_results(metrics, selected, reported, {"blip": "BLIP-2"}, "rus")
     paper_f1 = out.set_index(["dataset", "method"])["paper_f1"]
     assert paper_f1[("mustard_llm", "+MMoE")] == "65.93"
     assert paper_f1[("other", "+MMoE")] == render.MISSING

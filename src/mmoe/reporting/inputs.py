@@ -27,14 +27,19 @@ def load_metrics(runs: list[dict]) -> pd.DataFrame:
 
 
 def load_selected(fused: list[dict]) -> pd.DataFrame:
-    """The router of +MMoE of each fused run (dataset, family, seed, ``settings``: its file)."""
+    """The router of +MMoE of each fused run (dataset, family, seed, ``settings``: its file);
+    ``fixed``: the config's ``fusion.method`` named it (validation did not choose it);
+    ``not_available``: the strategies the run could not compute."""
+    settings = [json.loads(Path(run["settings"]).read_text()) for run in fused]
     return pd.DataFrame(
         [
             {
                 **{k: run[k] for k in ("dataset", "family", "seed")},
-                "router": json.loads(Path(run["settings"]).read_text())["mmoe_router"],
+                "router": s["mmoe_router"],
+                "fixed": bool(s.get("router_fixed", False)),
+                "not_available": list(s.get("not_available", [])),
             }
-            for run in fused
+            for run, s in zip(fused, settings, strict=True)
         ]
     )
 

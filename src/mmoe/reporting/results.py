@@ -72,7 +72,9 @@ def main_results(
     rows = test_overall(metrics)
     rows = rows[(rows["scheme"] == scheme) & rows["method"].isin(MODELS)]
     stats = mean_std(rows, ["dataset", "family", "method"], ["precision", "recall", "f1"])
-    routers = selected.groupby(["dataset", "family"])["router"].agg(
+    fixed = selected["fixed"] if "fixed" in selected else pd.Series(False, index=selected.index)
+    named = selected["router"].where(~fixed.astype(bool), selected["router"] + " (fixed)")
+    routers = named.groupby([selected["dataset"], selected["family"]]).agg(
         lambda chosen: ", ".join(f"{r} ×{n}" for r, n in chosen.value_counts().items())
     )
     stats["routers"] = [
@@ -92,12 +94,25 @@ def main_results(
 
 
 def fusion_ablation(
-    metrics: pd.DataFrame, reported: dict, paper_models: dict, scheme: str
+    metrics: pd.DataFrame,
+    reported: dict,
+    paper_models: dict,
+    scheme: str,
+    selected: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Table 3: test F1 of each fusion strategy per dataset and family (oracle last)."""
+    """Table 3: test F1 of each fusion strategy per dataset and family (oracle last); a strategy
+    that a fused run could not compute (``selected``'s ``not_available``: chosen on validation
+    rows that its logits do not cover) is a row with ``available`` false and no score."""
     rows = test_overall(metrics)
     rows = rows[(rows["scheme"] == scheme) & rows["method"].isin(FUSION_ROWS)]
     stats = mean_std(rows, ["dataset", "family", "method"], ["f1"])
+    stats["available"] = True
+    if selected is not None and "not_available" in selected:
+        missing = selected[["dataset", "family", "not_available"]].explode("not_available")
+        missing = missing.dropna().rename(columns={"not_available": "method"}).drop_duplicates()
+        missing = missing.merge(stats[["dataset", "family", "method"]], how="left", indicator=True)
+        missing = missing[missing.pop("_merge") == "left_only"]
+        stats = pd.concat([stats, missing.assign(seeds=0, available=False)], ignore_index=True)
     paper = reported.get("table3_fusion_ablation", {})
 
     def reference(row) -> str:

@@ -105,7 +105,7 @@ TABLES: dict[str, Table] = {
         trivial_rows="scheme",
     ),
     "fusion_ablation": Table(
-        lambda i: results.fusion_ablation(i.scores, i.paper, i.paper_models, i.main),
+        lambda i: results.fusion_ablation(i.scores, i.paper, i.paper_models, i.main, i.selected),
         ("f1",),
         "ablations",
         trivial_rows="method",
