@@ -243,3 +243,28 @@ def test_an_artifact_is_copied_only_with_its_checksum(tmp_path):
         fetch_artifact(
             "abc/other.json", digest, "https://example.org/x", tmp_path / "o3", tmp_path / "dir"
         )
+
+
+def test_the_labeling_summary_counts_the_placeholders_per_split(tmp_path):
+    from mmoe.labeling.summary import summarise_labels
+
+    path = write(tmp_path / "p.jsonl", "jsonl", flat(yes=[0.9, -10000, 0.6, -10000]))
+    out = label(path, p_yes="yes", p_no="no", placeholder=-10000)
+    summary = summarise_labels(DATA, {"x1": out}).set_index("split")
+    assert summary.loc["train", "placeholders"] == 1 and summary.loc["test", "placeholders"] == 1
+    assert summary.loc["all", "placeholders"] == 2
+
+
+def test_a_logits_file_whose_gold_labels_are_not_the_datasets_is_named(tmp_path):
+    rows = ROWS.assign(label=[0, 1, 1, 0])
+    lines = [
+        {"image_id": "c", "logits": [0, 1], "target": True},
+        {"image_id": "d", "logits": [1, 0], "target": 1},
+    ]
+    path = write(tmp_path / "l.jsonl", "jsonl", lines)
+    with pytest.raises(
+        external.ExternalFileError,
+        match=r"line 2: field 'target' is 1 for id 'd', whose label in the dataset is 0",
+    ):
+        read_logits(path, rows, {"id": "image_id", "target": "target"}, ["0", "1"])
+    assert len(read_logits(path, rows, {"id": "image_id"}, ["0", "1"])) == 2

@@ -9,8 +9,8 @@ logits}`` for a file read otherwise than the family's others), ``format`` (defau
 logits, ``value`` for a JSON object of id -> list, or an object whose keys
 ``classes`` names per role: the fuser's ``{R: R, U: U, S: AS}``; or, for tables, a list of
 columns), ``classes`` (role -> class name -> key in the logits object, or position in the logits
-list) and ``parameters`` (role -> ``{total, trainable}``, for the parameter table; unknown when
-absent).
+list), ``target`` (a field holding the row's gold label, checked against the dataset's) and
+``parameters`` (role -> ``{total, trainable}``, for the parameter table; unknown when absent).
 
 A file covers the splits it covers: every test row, and the validation rows all or none
 (training rows are counted and left unread: fusion reads none); ``splits`` (e.g. ``[test]``)
@@ -106,6 +106,8 @@ def read_logits(
             external.require_ids(path, ids, wanted, f"{split} rows")
     keys = [class_keys[c] for c in classes] if class_keys else None
     spec = params.get("logits", "logits")
+    if params.get("target") and "label" in data:
+        check_targets(path, records, ids, data, params["target"], read)
     values = {
         i: _row_logits(path, r, spec, keys, len(classes))
         for i, r in zip(ids, records, strict=True)
@@ -118,7 +120,21 @@ def read_logits(
     return rows
 
 
-READING_KEYS = ("format", "id", "logits")  # a role's file may set its own
+def check_targets(path, records, ids, data: pd.DataFrame, target: str, splits: set) -> None:
+    """Refuse a file whose gold label (field ``target``) differs from the dataset's on a row it
+    covers: its ids would not be the dataset's rows."""
+    labels = data.set_index(data["id"].astype(str))
+    for key, record in zip(ids, records, strict=True):
+        if labels.at[key, "split"] in splits:
+            theirs, ours = external.binary(path, record, target), int(labels.at[key, "label"])
+            if theirs != ours:
+                raise external.ExternalFileError(
+                    f"{path}, {record.where}: field {target!r} is {theirs} for id {key!r}, whose "
+                    f"label in the dataset is {ours}"
+                )
+
+
+READING_KEYS = ("format", "id", "logits", "target")  # a role's file may set its own
 
 
 def role_file(entry: str | dict, params: dict) -> tuple[str, dict]:

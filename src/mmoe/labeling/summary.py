@@ -25,7 +25,8 @@ def summarise_labels(data: pd.DataFrame, predictions: dict[str, pd.DataFrame]) -
     the decision rule, threshold and positive-rate bound that made the labels, whether the clamp
     changed the split's labels (``clamped``; :mod:`mmoe.labeling.decision`) and ``one_class``:
     every parsed label of the split is the same class (such a labeller types rows by their gold
-    label alone: :func:`one_class_warnings`).
+    label alone: :func:`one_class_warnings`); ``placeholders``: for precomputed labels, the rows
+    whose probability was the file's placeholder, read as 0.
 
     ``predictions`` maps a view name to its labeling output (id, p, pred), in any row order;
     its ``attrs`` carry the decision (``backend`` when absent: the backend's own labels).
@@ -33,6 +34,11 @@ def summarise_labels(data: pd.DataFrame, predictions: dict[str, pd.DataFrame]) -
     preds = {
         view: frame.set_index("id")["pred"].reindex(data["id"]).to_numpy()
         for view, frame in predictions.items()
+    }
+    placeholders = {  # precomputed labels: rows whose probability was a placeholder read as 0
+        view: frame.set_index("id")["placeholder"].reindex(data["id"]).to_numpy(dtype=bool)
+        for view, frame in predictions.items()
+        if "placeholder" in frame
     }
     decisions = {view: frame.attrs for view, frame in predictions.items()}
     gold = data["label"].to_numpy().astype(int)
@@ -51,6 +57,8 @@ def summarise_labels(data: pd.DataFrame, predictions: dict[str, pd.DataFrame]) -
             row |= {"unparsed": int((~parsed).sum()), "unparsed_rate": float((~parsed).mean())}
             row |= {"positive_rate": float((p[parsed] == 1).mean()) if parsed.any() else np.nan}
             row["clamped"] = split in decisions[view].get("clamped", [])
+            if view in placeholders:
+                row["placeholders"] = int(placeholders[view][mask].sum())
             row["one_class"] = bool(parsed.any()) and len(np.unique(p[parsed])) == 1
             row["gold_agreement"] = _agreement(p, gold[mask])
             for other, other_pred in preds.items():

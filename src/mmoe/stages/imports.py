@@ -32,6 +32,8 @@ def import_model(
             f"(params.files.{dataset}.{role})"
         )
     path, reading = role_file(files[role], params)
+    if role == "fuser":  # its rows carry types, not the gold label
+        reading = {k: v for k, v in reading.items() if k != "target"}
     classes = list(types) if role == "fuser" else BINARY_CLASSES
     keys = params.get("classes", {}).get(role)
     logits = read_logits(path, data, reading, classes, keys)
@@ -44,7 +46,8 @@ def import_model(
 
 def import_single_model(data, dataset, params, out_dir, logits_out) -> pd.DataFrame:
     """The imported single model."""
-    return import_model(pd.read_parquet(data), dataset, params, SINGLE_MODEL, out_dir, logits_out)
+    frame = pd.read_parquet(data)
+    return import_model(frame, dataset, params, SINGLE_MODEL, out_dir, logits_out)
 
 
 def import_scheme(
