@@ -38,11 +38,38 @@ def _with(path: tuple, value, config: dict = DEFAULT) -> dict:
     return edited
 
 
+PAPER_ARTIFACTS = yaml.safe_load((REPO / "config/paper-artifacts.yaml").read_text())
+
+
 @pytest.mark.parametrize(
-    "config", [DEFAULT, yaml.safe_load((REPO / "tests/configs/tiny.yaml").read_text())]
+    "config",
+    [DEFAULT, yaml.safe_load((REPO / "tests/configs/tiny.yaml").read_text()), PAPER_ARTIFACTS],
 )
 def test_shipped_configs_are_valid(config):
     assert _errors(config) == ""
+
+
+def test_an_imported_family_needs_a_file_for_every_model():
+    files = PAPER_ARTIFACTS["families"]["imported-blip2"]["params"]["files"]["mustard_authors"]
+    config = _with(
+        ("families", "imported-blip2", "params", "files", "mustard_authors"),
+        {k: v for k, v in files.items() if k != "S"},
+        PAPER_ARTIFACTS,
+    )
+    assert _errors(config).startswith(
+        "families.imported-blip2.params.files.mustard_authors.S: required (dataset "
+        "'mustard_authors' runs 'imported-blip2': a file for each of single_model, R, U, S, fuser)"
+    )
+
+
+def test_an_imported_familys_name_and_params_are_checked():
+    family = PAPER_ARTIFACTS["families"]["imported-blip2"]
+    renamed = _with(("families", "imported blip"), family, PAPER_ARTIFACTS)
+    assert "'imported blip' is not one of the known names" in _errors(renamed)
+    typo = _with(("families", "imported-blip2", "params", "logit"), "logits", PAPER_ARTIFACTS)
+    assert "unknown key ('logit' was unexpected)" in _errors(typo)
+    manifest = _with(("artifacts", "files", "x/y.json"), "not-a-checksum", PAPER_ARTIFACTS)
+    assert _errors(manifest).startswith("artifacts.files.x/y.json:")
 
 
 @pytest.mark.parametrize(
