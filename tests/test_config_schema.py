@@ -184,3 +184,20 @@ def test_the_schemas_schemes_are_the_known_ones():
     assert schema["properties"]["schemes"]["items"]["enum"] == family == list(SCHEMES)
     main = schema["properties"]["main_scheme"]["enum"]
     assert main == [s for s, (_, experts) in SCHEMES.items() if experts == "rus"]
+
+
+def test_an_imported_family_runs_one_seed_and_one_scheme_and_is_never_pooled():
+    seeds = _with(("families", "imported-blip2", "seeds"), [0, 1], PAPER_ARTIFACTS)
+    assert _errors(seeds).startswith("families.imported-blip2.seeds: an imported family reads one")
+    two = _with(
+        ("datasets", "copy"), PAPER_ARTIFACTS["datasets"]["mustard_authors"], PAPER_ARTIFACTS
+    )
+    for family in two["families"].values():
+        family["params"]["files"]["copy"] = family["params"]["files"]["mustard_authors"]
+    group = {"g": {"datasets": ["mustard_authors", "copy"], "families": ["imported-blip2"]}}
+    pooled = _with(("multitask",), group, two)
+    assert _errors(pooled).startswith("multitask.g.families[0]: 'imported-blip2' is imported")
+    name = _with(("artifacts", "files", "zzz/a.json"), "0" * 64, PAPER_ARTIFACTS)
+    assert _errors(name).startswith("artifacts.files.zzz/a.json: its first folder 'zzz' is not one")
+    escape = _with(("artifacts", "files", "cdfc359/../a.json"), "0" * 64, PAPER_ARTIFACTS)
+    assert _errors(escape).startswith("artifacts.files")

@@ -90,7 +90,7 @@ def test_the_placeholder_is_read_as_zero_only_when_configured(tmp_path):
             r"1 id\(s\) not among .*'z'",
         ),
         (flat() + flat()[:1], {}, r"id 'a' appears twice \(line 2 and line 6\)"),
-        (flat(yes=[0.9, float("nan"), 0.6, 0.1]), {}, r"line 3: field 'yes' is nan"),
+        (flat(yes=[0.9, float("nan"), 0.6, 0.1]), {}, r"line 3: field 'yes' is empty"),
         (flat(yes=[0.9, 1.5, 0.6, 0.1]), {}, r"line 3: field 'yes' is 1.5, outside \[0, 1\]"),
         (
             flat(),
@@ -100,7 +100,7 @@ def test_the_placeholder_is_read_as_zero_only_when_configured(tmp_path):
         (
             flat(pred=(1, 0, 2, 0)),
             {"label": "pred"},
-            r"line 4: field 'pred' is 2, not a binary label",
+            r"line 4: field 'pred' is '2', not a binary label",
         ),
     ],
 )
@@ -268,3 +268,73 @@ def test_a_logits_file_whose_gold_labels_are_not_the_datasets_is_named(tmp_path)
     ):
         read_logits(path, rows, {"id": "image_id", "target": "target"}, ["0", "1"])
     assert len(read_logits(path, rows, {"id": "image_id"}, ["0", "1"])) == 2
+
+
+def test_table_cells_are_read_as_text_and_parsed_where_a_number_is_wanted(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("id,logits.Yes,no\n001,0.9,0.1\n2.0,0.2,0.8\n3,NA,0.5\n4,,0.5\n")
+    records = external.read_records(path)
+    assert [r.values["id"] for r in records] == ["001", "2.0", "3", "4"]  # ids as written
+    assert external.field(path, records[0], "logits.Yes") == "0.9"  # a dotted header, literal
+    assert external.number(path, records[0], "logits.Yes") == 0.9
+    with pytest.raises(
+        external.ExternalFileError, match=r"line 4: field 'logits.Yes' is 'NA', not a number"
+    ):
+        external.number(path, records[2], "logits.Yes")
+    with pytest.raises(external.ExternalFileError, match=r"line 5: field 'logits.Yes' is empty"):
+        external.number(path, records[3], "logits.Yes")
+
+
+def test_nan_in_a_json_line_is_named(tmp_path):
+    path = write(tmp_path / "p.jsonl", "jsonl", flat(yes=[0.9, float("nan"), 0.6, 0.1]))
+    with pytest.raises(external.ExternalFileError, match=r"line 2: field 'yes' is nan"):
+        label(path, p_yes="yes")
+
+
+def test_a_duplicate_key_inside_a_json_line_is_named(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"id": "a", "yes": 0.1, "yes": 0.9}\n')
+    with pytest.raises(
+        external.ExternalFileError, match=r"line 1: not a JSON object .*duplicate key 'yes'"
+    ):
+        external.read_records(path)
+
+
+def test_a_given_split_as_a_json_list_or_a_json_object_of_id_to_split(tmp_path):
+    listed = tmp_path / "list.json"
+    listed.write_text(
+        json.dumps(
+            [
+                {"id": i, "split": s}
+                for i, s in zip(IDS, ["train", "train", "val", "test"], strict=True)
+            ]
+        )
+    )
+    assert apply_given_split(FRAME, "toy", str(listed))["split"].tolist() == [
+        "train",
+        "train",
+        "val",
+        "test",
+    ]
+    mapping = tmp_path / "map.json"
+    mapping.write_text(json.dumps(dict(zip(IDS, ["test", "train", "valid", "train"], strict=True))))
+    assert apply_given_split(FRAME, "toy", str(mapping))["split"].tolist() == [
+        "test",
+        "train",
+        "val",
+        "train",
+    ]
+
+
+def test_logits_in_a_parquet_list_column_and_a_bad_classes_mapping(tmp_path):
+    path = tmp_path / "l.parquet"
+    pd.DataFrame({"id": ["c", "d"], "logits": [[0.1, 0.2], [0.3, 0.4]]}).to_parquet(path)
+    out = read_logits(path, ROWS, {}, ["0", "1"])
+    assert out.filter(like="logit").to_numpy().tolist() == [[0.1, 0.2], [0.3, 0.4]]
+    flipped = read_logits(path, ROWS, {}, ["0", "1"], {0: 1, 1: 0})  # YAML's integer keys
+    assert flipped.filter(like="logit").to_numpy().tolist() == [[0.2, 0.1], [0.4, 0.3]]
+    for bad in ({"0": 1}, {"0": 1, "1": 1}):
+        with pytest.raises(
+            ValueError, match=r"`classes` maps .* it needs each of \['0', '1'\] once"
+        ):
+            read_logits(path, ROWS, {}, ["0", "1"], bad)

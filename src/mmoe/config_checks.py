@@ -116,6 +116,8 @@ def _known(path: list, name: str, known: Sequence[str], what: str) -> None:
 
 def check_semantics(config: dict) -> None:
     """The rules the schema cannot express (``config`` already passed the schema)."""
+    from mmoe.families.imported import is_imported
+
     families, datasets = list(config["families"]), list(config["datasets"])
     schemes, main = config["schemes"], config["main_scheme"]
     if main not in schemes:
@@ -141,9 +143,21 @@ def check_semantics(config: dict) -> None:
             raise ConfigError(f"datasets.{name}.path: required (or a url) is missing")
         for family in cfg["families"]:
             _check_imported(config, name, family)
+    for name in config.get("artifacts", {}).get("files", {}):
+        short = name.split("/", 1)[0]
+        if short not in config["artifacts"]["commits"]:
+            raise ConfigError(
+                f"artifacts.files.{name}: its first folder {short!r} is not one of "
+                f"artifacts.commits ({', '.join(config['artifacts']['commits']) or 'none'})"
+            )
     for group, cfg in config.get("multitask", {}).items():
         for i, family in enumerate(cfg["families"]):
             _known(["multitask", group, "families", i], family, families, "family")
+            if is_imported(family):
+                raise ConfigError(
+                    f"multitask.{group}.families[{i}]: {family!r} is imported: its experts are "
+                    "read, not trained, so they cannot be pooled"
+                )
         for i, dataset in enumerate(cfg["datasets"]):
             path = ["multitask", group, "datasets", i]
             _known(path, dataset, datasets, "dataset")
@@ -167,6 +181,12 @@ def _check_imported(config: dict, dataset: str, family: str) -> None:
     cfg = config["families"][family]
     files = cfg["params"]["files"].get(dataset, {})
     schemes = cfg.get("schemes", config["schemes"])
+    for key, values in (("schemes", schemes), ("seeds", cfg.get("seeds", config["seeds"]))):
+        if len(values) != 1:
+            raise ConfigError(
+                f"families.{family}.{key}: an imported family reads one set of files, so it runs "
+                f"one of them, not {values} (set e.g. `{key}: [{values[0]}]`)"
+            )
     roles = [SINGLE_MODEL, *dict.fromkeys(t for s in schemes for t in scheme_experts(s)), "fuser"]
     missing = [role for role in roles if role not in files]
     if missing:

@@ -30,10 +30,12 @@ class ExternalFileError(ValueError):
 
 @dataclass(frozen=True)
 class Record:
-    """One row of an external file: its values and where it is (``line 3``, ``key '1_60'``)."""
+    """One row of an external file: its values and where it is (``line 3``, ``key '1_60'``);
+    ``text``: a row of a CSV/TSV file, whose cells are text (numbers are parsed from it)."""
 
     values: dict
     where: str
+    text: bool = False
 
 
 def file_format(path: str | Path, declared: str | None = None) -> str:
@@ -90,7 +92,7 @@ def _jsonl_records(path: Path) -> list[Record]:
                 continue
             where = f"line {number}"
             try:
-                value = json.loads(line)
+                value = json.loads(line, object_pairs_hook=_reject_duplicate_keys)
             except ValueError as error:
                 raise ExternalFileError(f"{path}, {where}: not a JSON object ({error})") from error
             records.append(Record(_as_object(path, value, where), where))
@@ -102,16 +104,15 @@ def _table_records(path: Path, fmt: str) -> list[Record]:
         if fmt == "parquet":
             frame = pd.read_parquet(path)
             first = 0  # parquet rows are numbered from 0
-        else:
-            frame = pd.read_csv(
-                path, sep="\t" if fmt == "tsv" else ",", keep_default_na=False, na_values=[""]
-            )  # only an empty cell is missing (NaN): "NA" may be an id
+        else:  # every cell as its text: an id keeps its zeros, a number is parsed where read
+            sep = "\t" if fmt == "tsv" else ","
+            frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False)
             first = 2  # line 1 is the header
     except (OSError, ValueError) as error:
         raise ExternalFileError(f"{path}: not a readable {fmt} file ({error})") from error
-    label = "row" if fmt == "parquet" else "line"
+    label, text = ("row", False) if fmt == "parquet" else ("line", True)
     return [
-        Record(row, f"{label} {number}")
+        Record(row, f"{label} {number}", text)
         for number, row in enumerate(frame.to_dict("records"), first)
     ]
 
@@ -132,8 +133,10 @@ def read_records(path: str | Path, fmt: str | None = None) -> list[Record]:
 def field(path: str | Path, record: Record, name: str) -> object:
     """The record's value of ``name`` (dots walk into nested objects: ``logits.Yes``; ``__key__``
     is the record's key in a JSON object); a missing field is an error naming file and row."""
+    if name in record.values:  # a name holding dots itself (a flattened header) comes first
+        return record.values[name]
     value: object = record.values
-    for part in name.split(".") if name != KEY else [KEY]:
+    for part in name.split("."):
         if not isinstance(value, dict) or part not in value:
             fields = ", ".join(map(repr, sorted(k for k in record.values if k != KEY)))
             raise ExternalFileError(
@@ -160,9 +163,15 @@ def record_ids(path: str | Path, records: list[Record], id_field: str) -> list[s
     return ids
 
 
+def default_id(records: list[Record]) -> str:
+    """The id field when none is configured: a JSON object's key, else ``id``."""
+    return KEY if records and KEY in records[0].values else "id"
+
+
 def match_ids(path: str | Path, ids: list[str], expected: Iterable[str], what: str) -> None:
     """Refuse ids absent from ``expected`` (``what``: e.g. "the dataset's rows")."""
-    unknown = [i for i in ids if i not in set(expected)]
+    expected = set(expected)
+    unknown = [i for i in ids if i not in expected]
     if unknown:
         listed = ", ".join(map(repr, unknown[:MAX_LISTED]))
         raise ExternalFileError(f"{path}: {len(unknown)} id(s) not among {what}: {listed}")
@@ -178,8 +187,14 @@ def require_ids(path: str | Path, ids: Iterable[str], required: list[str], what:
 
 
 def number(path: str | Path, record: Record, name: str) -> float:
-    """A field that must be a finite number (a bool is not one)."""
+    """A field that must be a finite number (a bool is not one; a CSV/TSV cell is parsed)."""
     value = field(path, record, name)
+    if record.text and isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            shown = "empty" if not value.strip() else f"{value!r:.60}, not a number"
+            raise ExternalFileError(f"{path}, {record.where}: field {name!r} is {shown}") from None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ExternalFileError(
             f"{path}, {record.where}: field {name!r} is {value!r:.60}, not a number"

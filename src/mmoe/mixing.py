@@ -102,7 +102,8 @@ def cascade(
         decided = first.mean(axis=0)
         unsure = decided.max(axis=1) < threshold
     else:
-        decided = first[confidence.argmax(axis=0), np.arange(first.shape[1])]
+        last = len(first) - 1 - confidence[::-1].argmax(axis=0)  # ties: the later (U), as theirs
+        decided = first[last, np.arange(first.shape[1])]
         unsure = ~(confidence > threshold).all(axis=0)
     return np.where(unsure[:, None], synergy, decided)
 

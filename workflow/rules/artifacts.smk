@@ -1,6 +1,6 @@
 # Files computed elsewhere (the artifacts manifest): fetched or copied, every checksum checked.
-# Where they come from (`artifacts_dir`, read by the script) is not a param: the checksum fixes
-# their content, so switching between the folder and the download reruns nothing.
+# Where they come from (`artifacts_dir`, `artifacts.url`: read by the script) is not a param: the
+# checksum fixes their content, so a folder, a download or a mirror rerun nothing.
 rule fetch_artifact:
     output:
         f"{ARTIFACTS_DIR}/{{artifact}}",
@@ -12,6 +12,5 @@ rule fetch_artifact:
         "../../envs/core.yaml"
     params:
         sha256=lambda wildcards: ARTIFACTS["files"][wildcards.artifact],
-        url=lambda wildcards: artifact_url(ARTIFACTS, wildcards.artifact),
     script:
         "../../scripts/fetch_artifact.py"

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 
@@ -32,7 +33,7 @@ def family_schemes(family):
 wildcard_constraints:
     dataset="|".join(DATASETS),
     view="x1|x2",
-    family="|".join(FAMILIES),
+    family="|".join(re.escape(f) for f in FAMILIES),
     group=r"[A-Za-z0-9_-]+",
     scheme="|".join(SCHEMES),
     expert="|".join(sorted({t for types in EXPERT_SETS.values() for t in types})),

@@ -19,7 +19,7 @@ rule import_single_model:
         "../../envs/core.yaml"
     params:
         role=SINGLE_MODEL,
-        params=family_params,
+        params=imported_params,
     script:
         "../../scripts/import_model.py"
 
@@ -47,7 +47,7 @@ for expert_set, types in EXPERT_SETS.items():
             "../../envs/core.yaml"
         params:
             role="scheme",
-            params=family_params,
+            params=imported_params,
             types=list(types),
         script:
             "../../scripts/import_model.py"

@@ -16,7 +16,7 @@ rule train_baseline:
     benchmark:
         "benchmarks/{dataset}/train_baseline/{family}/seed{seed}.tsv"
     wildcard_constraints:
-        family="|".join(trained_families()) or "(?!)",
+        family="|".join(map(re.escape, trained_families())) or "(?!)",
     # Started first when ready: the single models (every expert waits for its own) and, by
     # inheritance, the minutes-long per-model jobs, so that no core idles at the end of a run.
     priority: 1

@@ -2,8 +2,9 @@
 
 Two forms: ``{train: path, val: path, test: path}``, each file listing the ids of one split
 (any format of :mod:`mmoe.external`: the MMoE authors' ``{id: row}`` JSON, a JSON list, JSON Lines,
-CSV, TSV, parquet), or one file of id -> split (``split`` field; ``valid``, ``validation`` and
-``dev`` mean ``val``). Every row of the dataset must be in exactly one split, and every id listed
+CSV, TSV, parquet; the id is a JSON object's key, else the ``id`` field), or one file of id ->
+split (a ``split`` field, or a JSON object ``{id: split}``; ``valid``, ``validation`` and ``dev``
+mean ``val``). Every row of the dataset must be in exactly one split, and every id listed
 must be a row of the dataset.
 """
 
@@ -19,10 +20,14 @@ from mmoe.datasets.validate import SPLITS
 
 
 def _ids(path: str | Path, id_field: str | None) -> tuple[list[str], list[external.Record]]:
-    fmt = external.file_format(path)
-    records = external.read_records(path, fmt)
-    name = id_field or (external.KEY if fmt == "json" else "id")
+    records = external.read_records(path)
+    name = id_field or external.default_id(records)
     return external.record_ids(path, records, name), records
+
+
+def _split_field(record: external.Record) -> str:
+    """``split``, or ``value`` for a JSON object of id -> split name."""
+    return "value" if "split" not in record.values and external.KEY in record.values else "split"
 
 
 def split_of_ids(given: str | dict, id_field: str | None = None) -> dict[str, tuple[str, str]]:
@@ -35,7 +40,7 @@ def split_of_ids(given: str | dict, id_field: str | None = None) -> dict[str, tu
     for path, split in sources:
         ids, records = _ids(path, id_field)
         for key, record in zip(ids, records, strict=True):
-            name = split or str(external.field(path, record, "split")).strip().lower()
+            name = split or str(external.field(path, record, _split_field(record))).strip().lower()
             name = SPLIT_ALIASES.get(name, name)
             if name not in SPLITS:
                 raise external.ExternalFileError(

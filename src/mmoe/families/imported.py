@@ -42,6 +42,8 @@ def _row_logits(path, record, spec, keys: list | None, n_classes: int) -> list[f
     if isinstance(spec, list):
         return [external.number(path, record, column) for column in spec]
     value = external.field(path, record, spec)
+    if isinstance(value, np.ndarray):  # a parquet list column
+        value = value.tolist()
     if isinstance(value, dict):
         if keys is None:
             found = ", ".join(map(str, value))
@@ -81,6 +83,20 @@ def _row_logits(path, record, spec, keys: list | None, n_classes: int) -> list[f
     return numbers
 
 
+def class_order(path, classes: list[str], class_keys: dict | None) -> list | None:
+    """The key (or list position) of each class in ``classes`` order, from ``classes``' mapping
+    of the role: exactly its classes, each to its own key."""
+    if not class_keys:
+        return None
+    mapping = {str(k): v for k, v in class_keys.items()}
+    if set(mapping) != set(classes) or len(set(map(str, mapping.values()))) != len(mapping):
+        raise ValueError(
+            f"{path}: `classes` maps {mapping}; it needs each of {classes} once, each to its own "
+            "key or position"
+        )
+    return [mapping[c] for c in classes]
+
+
 def read_logits(
     path: str | Path,
     data: pd.DataFrame,
@@ -91,7 +107,7 @@ def read_logits(
     """(id, split, logit_0 ...) of the rows ``path`` covers, in ``data``'s order (id, split)."""
     fmt = external.file_format(path, params.get("format"))
     records = external.read_records(path, fmt)
-    id_field = params.get("id") or (external.KEY if fmt == "json" else "id")
+    id_field = params.get("id") or external.default_id(records)
     ids = external.record_ids(path, records, id_field)
     splits = data.set_index(data["id"].astype(str))["split"]
     external.match_ids(path, ids, splits.index, "the dataset's rows")
@@ -104,7 +120,7 @@ def read_logits(
         wanted = splits.index[splits == split].tolist()
         if split == "test" or split in (params.get("splits") or []) or present & set(wanted):
             external.require_ids(path, ids, wanted, f"{split} rows")
-    keys = [class_keys[c] for c in classes] if class_keys else None
+    keys = class_order(path, classes, class_keys)
     spec = params.get("logits", "logits")
     if params.get("target") and "label" in data:
         check_targets(path, records, ids, data, params["target"], read)

@@ -10,7 +10,8 @@ only when set, and counted per row in the ``placeholder`` column).
 
 P(y = 1) is P(Yes) renormalised over the two answers when both are given (as the chat backends
 compute it), else P(Yes), else 1 - P(No); NaN when both are 0. The row's answer is the file's
-``label`` when given, else P(y = 1) >= 0.5 (unparsed, -1, without a probability). Every dataset
+``label`` (0/1, true/false, yes/no) when given, else P(y = 1) >= 0.5, or unparsed (-1) where the
+row has no probability. Every dataset
 row must be in the file exactly once, and the file may hold no other id.
 """
 
@@ -71,7 +72,7 @@ class PrecomputedBackend:
         path = files[view.view]
         fmt = external.file_format(path, self.params.get("format"))
         records = external.read_records(path, fmt)
-        id_field = self.params.get("id") or (external.KEY if fmt == "json" else "id")
+        id_field = self.params.get("id") or external.default_id(records)
         ids = external.record_ids(path, records, id_field)
         wanted = view.data["id"].astype(str).tolist()
         external.match_ids(path, ids, wanted, f"dataset '{view.dataset}''s rows")

@@ -98,8 +98,7 @@ def reference_types(dataset: str, files: dict[str, list[str]]) -> pd.Series:
         for path in paths:
             fmt = external.file_format(path)
             records = external.read_records(path, fmt)
-            id_field = external.KEY if fmt == "json" else "id"
-            for key in external.record_ids(path, records, id_field):
+            for key in external.record_ids(path, records, external.default_id(records)):
                 if key in types:
                     raise external.ExternalFileError(
                         f"dataset '{dataset}': {path}: id {key!r} is typed {kind} here and "

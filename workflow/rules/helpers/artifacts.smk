@@ -1,8 +1,6 @@
 # Input, params and output-path functions of the rules in artifacts.smk.
 import re
 
-from mmoe.stages.artifacts import artifact_url
-
 ARTIFACTS = config.get("artifacts", {"files": {}, "commits": {}})
 ARTIFACTS_DIR = "resources/artifacts"
 

@@ -4,7 +4,14 @@ from mmoe.families.imported import SINGLE_MODEL, is_imported
 
 def imported_families():
     """A wildcard constraint: the datasets' imported families (none: matches nothing)."""
-    return "|".join(f for f in FAMILIES if is_imported(f)) or "(?!)"
+    return "|".join(re.escape(f) for f in FAMILIES if is_imported(f)) or "(?!)"
+
+
+def imported_params(wildcards):
+    """The family's params as the job's dataset reads them: its own files only."""
+    params = family_params(wildcards)
+    files = params.get("files", {}).get(wildcards.dataset, {})
+    return {**params, "files": {wildcards.dataset: files}}
 
 
 def imported_inputs(*roles):

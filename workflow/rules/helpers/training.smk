@@ -56,7 +56,7 @@ def training_families(per_scheme):
         for f in trained_families()
         if scheme_jobs(config["families"][f]) == per_scheme
     ]
-    return "|".join(chosen) or "(?!)"  # (?!): matches nothing
+    return "|".join(map(re.escape, chosen)) or "(?!)"  # (?!): matches nothing
 
 
 def trained_families():
