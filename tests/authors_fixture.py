@@ -118,7 +118,7 @@ def authors_config(workdir: Path, **overrides) -> Path:
     root = workdir / "authors"
     checksums = write_authors_files(root)
     config = yaml.safe_load(CONFIG.read_text())
-    config["datasets"]["mustard_authors"]["path"] = str(SUBSET)
+    config["datasets"]["mustard_paper"]["path"] = str(SUBSET)
     config["artifacts"]["files"] = checksums
     config["artifacts_dir"] = str(root)
     config.update(overrides)

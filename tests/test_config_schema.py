@@ -50,15 +50,15 @@ def test_shipped_configs_are_valid(config):
 
 
 def test_an_imported_family_needs_a_file_for_every_model():
-    files = PAPER_ARTIFACTS["families"]["imported-blip2"]["params"]["files"]["mustard_authors"]
+    files = PAPER_ARTIFACTS["families"]["imported-blip2"]["params"]["files"]["mustard_paper"]
     config = _with(
-        ("families", "imported-blip2", "params", "files", "mustard_authors"),
+        ("families", "imported-blip2", "params", "files", "mustard_paper"),
         {k: v for k, v in files.items() if k != "S"},
         PAPER_ARTIFACTS,
     )
     assert _errors(config).startswith(
-        "families.imported-blip2.params.files.mustard_authors.S: required (dataset "
-        "'mustard_authors' runs 'imported-blip2': a file for each of single_model, R, U, S, fuser)"
+        "families.imported-blip2.params.files.mustard_paper.S: required (dataset "
+        "'mustard_paper' runs 'imported-blip2': a file for each of single_model, R, U, S, fuser)"
     )
 
 
@@ -189,12 +189,10 @@ def test_the_schemas_schemes_are_the_known_ones():
 def test_an_imported_family_runs_one_seed_and_one_scheme_and_is_never_pooled():
     seeds = _with(("families", "imported-blip2", "seeds"), [0, 1], PAPER_ARTIFACTS)
     assert _errors(seeds).startswith("families.imported-blip2.seeds: an imported family reads one")
-    two = _with(
-        ("datasets", "copy"), PAPER_ARTIFACTS["datasets"]["mustard_authors"], PAPER_ARTIFACTS
-    )
+    two = _with(("datasets", "copy"), PAPER_ARTIFACTS["datasets"]["mustard_paper"], PAPER_ARTIFACTS)
     for family in two["families"].values():
-        family["params"]["files"]["copy"] = family["params"]["files"]["mustard_authors"]
-    group = {"g": {"datasets": ["mustard_authors", "copy"], "families": ["imported-blip2"]}}
+        family["params"]["files"]["copy"] = family["params"]["files"]["mustard_paper"]
+    group = {"g": {"datasets": ["mustard_paper", "copy"], "families": ["imported-blip2"]}}
     pooled = _with(("multitask",), group, two)
     assert _errors(pooled).startswith("multitask.g.families[0]: 'imported-blip2' is imported")
     name = _with(("artifacts", "files", "zzz/a.json"), "0" * 64, PAPER_ARTIFACTS)

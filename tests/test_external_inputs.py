@@ -338,3 +338,35 @@ def test_logits_in_a_parquet_list_column_and_a_bad_classes_mapping(tmp_path):
             ValueError, match=r"`classes` maps .* it needs each of \['0', '1'\] once"
         ):
             read_logits(path, ROWS, {}, ["0", "1"], bad)
+
+
+def test_a_view_read_from_a_file_by_id(tmp_path):
+    from mmoe.datasets.view_files import apply_view_files
+
+    frame = pd.DataFrame({"id": IDS, "x1": "old", "x2": "text"})
+    texts = tmp_path / "descriptions.json"
+    texts.write_text(json.dumps({i: f"a frame of {i}" for i in reversed(IDS)}))
+    out = apply_view_files(frame, "toy", {"x1": str(texts)})
+    assert out["x1"].tolist() == [f"a frame of {i}" for i in IDS] and frame["x1"].eq("old").all()
+    lines = write(tmp_path / "d.csv", "csv", [{"id": i, "caption": "c"} for i in IDS[:3]])
+    with pytest.raises(
+        external.ExternalFileError, match=r"no row for 1 of the dataset 'toy''s rows: 'd'"
+    ):
+        apply_view_files(frame, "toy", {"x1": {"path": str(lines), "field": "caption"}})
+    texts.write_text(json.dumps({i: "" if i == "b" else "t" for i in IDS}))
+    with pytest.raises(
+        external.ExternalFileError, match=r"key 'b': field 'value' is '', not a text"
+    ):
+        apply_view_files(frame, "toy", {"x1": str(texts)})
+
+
+def test_mustard_x2_as_the_context_followed_by_the_utterance():
+    from mmoe.datasets.mustard import load_mustard
+    from tests.conftest import REPO
+
+    subset = REPO / "tests/data/mustard_subset.json"
+    plain = load_mustard(subset, "FRIENDS", 0.2, 0)
+    joined = load_mustard(subset, "FRIENDS", 0.2, 0, "context_and_utterance")
+    first = json.loads(subset.read_text())[plain["id"][0]]
+    assert joined["x2"][0] == plain["x2"][0] + f"\n{first['speaker']}: {first['utterance']}"
+    assert joined["x1"].equals(plain["x1"]) and joined["split"].equals(plain["split"])

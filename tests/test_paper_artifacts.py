@@ -15,7 +15,7 @@ from tests.test_incremental import AGGREGATES, jobs, planned
 
 pytestmark = pytest.mark.slow
 
-DATASET = "mustard_authors"
+DATASET = "mustard_paper"
 FAMILIES = ("imported-albef", "imported-blip2", "imported-qwen-1.5b", "imported-qwen-1.5b-june")
 
 
@@ -74,7 +74,9 @@ def _edited(workdir, edit):
 
 
 def test_a_fusion_setting_reruns_only_fusion_onwards(authors_run):
-    path = _edited(authors_run, lambda c: c["fusion"].update(combine="probabilities"))
+    path = _edited(
+        authors_run, lambda c: c["fusion"].update(fixed_weights={"R": 1, "U": 1, "S": 1})
+    )
     common = {"dataset": DATASET, "family": FAMILIES, "scheme": "rus", "seed": "0"}
     expected = (
         jobs("fuse", **common)

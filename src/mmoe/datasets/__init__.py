@@ -13,6 +13,7 @@ from mmoe.datasets.mustard import load_mustard
 from mmoe.datasets.table import load_table
 from mmoe.datasets.urfunny import load_urfunny
 from mmoe.datasets.validate import NO_ROWS, DataValidationError, Problem, validate_rows
+from mmoe.datasets.view_files import apply_view_files
 
 __all__ = ["DataValidationError", "read_dataset"]
 
@@ -30,7 +31,11 @@ def _load_synthetic(source: Path, cfg: dict, seed: int) -> pd.DataFrame:
 
 def _load_mustard(source: Path, cfg: dict, seed: int) -> pd.DataFrame:
     frame = load_mustard(
-        source, cfg.get("test_show", "FRIENDS"), cfg.get("val_fraction", 0.2), seed
+        source,
+        cfg.get("test_show", "FRIENDS"),
+        cfg.get("val_fraction", 0.2),
+        seed,
+        cfg.get("x2_text", "context"),
     )
     return _with_frames(frame, cfg)
 
@@ -72,6 +77,8 @@ def read_dataset(
     frame = ADAPTERS[fmt](source, cfg, seed)
     if "given_split" in cfg:
         frame = apply_given_split(frame, name, cfg["given_split"])
+    if "view_files" in cfg:
+        frame = apply_view_files(frame, name, cfg["view_files"])
     columns = ["id", "split", "x1", "x2", "label"]
     frame = frame[columns + [c for c in frame.columns if c not in columns]]
     data, report = validate_rows(

@@ -38,8 +38,17 @@ def _reject_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
     return dict(pairs)
 
 
-def load_mustard(path: str | Path, test_show: str, val_fraction: float, seed: int) -> pd.DataFrame:
-    """Read ``sarcasm_data.json`` into the normalised table (not yet validated)."""
+X2_TEXTS = ("context", "context_and_utterance")
+
+
+def load_mustard(
+    path: str | Path, test_show: str, val_fraction: float, seed: int, x2_text: str = "context"
+) -> pd.DataFrame:
+    """Read ``sarcasm_data.json`` into the normalised table (not yet validated); ``x2_text``:
+    the dialogue context, or the context followed by the target utterance (``SPEAKER:
+    utterance``, the whole text the paper's text-only prompt reads)."""
+    if x2_text not in X2_TEXTS:
+        raise ValueError(f"{path}: x2_text {x2_text!r} is not one of {X2_TEXTS}")
     path = Path(path)
     text, bad_lines = read_text(path)
     try:
@@ -57,6 +66,10 @@ def load_mustard(path: str | Path, test_show: str, val_fraction: float, seed: in
         context = _context_text(entry)
         if context is None and not problem:
             problem = f"context is not a list of strings: {entry.get('context')!r}"
+        if context is not None and x2_text == "context_and_utterance":
+            speaker, utterance = entry.get("speaker"), entry.get("utterance")
+            line = f"{speaker}: {utterance}" if speaker else utterance
+            context = "\n".join(filter(None, [context, line if isinstance(line, str) else None]))
         rows.append(
             {
                 "id": str(key),

@@ -14,7 +14,7 @@ def frames_dir(wildcards):
 
 def ingest_source(wildcards):
     """The source (downloaded when ``path`` is missing and a ``url`` is set), then the frames
-    extracted from ``videos_dir`` if any, then the ``given_split`` files if any."""
+    extracted from ``videos_dir`` if any, then the ``given_split`` and ``view_files`` files."""
     cfg = dataset_cfg(wildcards)
     if cfg["format"] == "synthetic":
         source = f"results/{wildcards.dataset}/source"
@@ -23,7 +23,8 @@ def ingest_source(wildcards):
         if "url" in cfg and not (source and Path(source).exists()):
             source = download_target(wildcards)
     frames = [frames_dir(wildcards)] if "videos_dir" in cfg else []
-    return [source, *frames, *given_split_files(cfg)]
+    views = [v if isinstance(v, str) else v["path"] for v in cfg.get("view_files", {}).values()]
+    return [source, *frames, *given_split_files(cfg), *views]
 
 
 def given_split_files(cfg):
