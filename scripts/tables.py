@@ -28,6 +28,7 @@ inputs = TableInputs(
     sm.params.paper_models,
     sm.params.paper_datasets,
     sm.params.schemes,
+    sm.params.labelers,
 )
 with to_log(sm.log[0]):
     build_tables(inputs, Path(sm.output.main_results_csv).parent, Path(sm.output.pid_png).parent)

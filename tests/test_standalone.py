@@ -20,6 +20,7 @@ SHIPPED_CONFIGS = {
     "llm-serve": ["config.yaml", "config/llm-serve.yaml"],
     "own-data": ["config/own-data.yaml"],
     "paper-artifacts": ["config/paper-artifacts.yaml"],
+    "mustard-paper": ["config/paper-artifacts.yaml", "config/mustard-paper.yaml"],
     "tiny": ["tests/configs/tiny.yaml"],
 }
 

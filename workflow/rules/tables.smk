@@ -47,5 +47,6 @@ rule tables:
             {d: config["datasets"][d].get("paper_dataset", d) for d in DATASETS}
         ),
         schemes={"main": config["main_scheme"], "five_types": five_type_schemes()},
+        labelers={d: config["datasets"][d]["labeling"]["backend"] for d in DATASETS},
     script:
         "../../scripts/tables.py"

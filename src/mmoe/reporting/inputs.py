@@ -5,7 +5,7 @@ routers, the papers' numbers, each dataset's typed rows, counts and references
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -63,7 +63,8 @@ class TableInputs:
     ``counts``, ``typed``, ``pid`` and, where there are reference types, ``data`` (synthetic
     truth), ``human`` (annotations) and ``reference_partition`` (type -> files of ids);
     ``paper_datasets``: per dataset, the paper's dataset it reproduces; ``schemes``: the
-    ``main`` scheme and those of the ``five_types`` table, in order of preference.
+    ``main`` scheme and those of the ``five_types`` table, in order of preference; ``labelers``:
+    per dataset, the backend that made its unimodal labels.
     """
 
     runs: list[dict]
@@ -76,6 +77,7 @@ class TableInputs:
     paper_models: dict
     paper_datasets: dict[str, str]
     schemes: dict[str, str | list[str]]
+    labelers: dict[str, str] = field(default_factory=dict)
 
     @property
     def main(self) -> str:

@@ -12,6 +12,7 @@ import pandas as pd
 from mmoe import external
 from mmoe.interactions import INTERACTIONS
 from mmoe.reporting.paper import PAPER_FUSION_KEYS, dig, is_paper_dataset, paper_name
+from mmoe.reporting.render import mean_std
 from mmoe.reporting.results import test_overall
 
 WITHIN = 0.05  # the issue's tolerance, in F1 points
@@ -151,3 +152,47 @@ def paper_reproduction(
     for column in ("paper", "rebuilt", "difference"):
         frame[column] = pd.to_numeric(frame[column]).astype(float).replace({None: np.nan})
     return frame
+
+
+def label_sources(
+    typed: dict[str, pd.DataFrame],
+    references: dict[str, dict],
+    labelers: dict[str, str],
+    metrics: pd.DataFrame,
+    scheme: str,
+) -> pd.DataFrame:
+    """Per dataset with a reference partition, and per family it trains: who made the labels,
+    the share of rows (all, test) typed as in the reference, the training rows of each type,
+    and the test F1 of the single model and of +MMoE with the gain (means over seeds)."""
+    rows = []
+    test = test_overall(metrics)
+    test = test[test["scheme"] == scheme]
+    for dataset, files in references.items():
+        ours = typed[dataset].assign(id=lambda f: f["id"].astype(str)).set_index("id")
+        theirs = reference_types(dataset, files).reindex(ours.index)
+        same = (ours["interaction"] == theirs).to_numpy()
+        is_test = (ours["split"] == "test").to_numpy()
+        train = ours.loc[ours["split"] == "train", "interaction"].value_counts()
+        common = {
+            "dataset": dataset,
+            "labels": labelers.get(dataset),
+            "agreement": 100 * float(same.mean()),
+            "agreement_test": 100 * float(same[is_test].mean()),
+            **{f"n_{kind}": int(train.get(kind, 0)) for kind in INTERACTIONS},
+        }
+        scores = test[test["dataset"] == dataset]
+        wide = scores.pivot_table(index=["family", "seed"], columns="method", values="f1")
+        if wide.empty or not {"baseline", "mmoe"} <= set(wide.columns):
+            rows.append(common)
+            continue
+        per_seed = wide[["baseline", "mmoe"]].assign(gain=wide["mmoe"] - wide["baseline"])
+        stats = mean_std(per_seed.reset_index(), ["family"], ["baseline", "mmoe", "gain"])
+        rows += [{**common, **record} for record in stats.to_dict("records")]
+    return pd.DataFrame(rows).reindex(columns=LABEL_SOURCE_COLUMNS)
+
+
+LABEL_SOURCE_COLUMNS = [
+    *("dataset", "labels", "agreement", "agreement_test", "n_R", "n_U", "n_S", "family"),
+    *(f"{m}_{s}" for m in ("baseline", "mmoe", "gain") for s in ("mean", "std")),
+    "seeds",
+]

@@ -122,6 +122,13 @@ TABLES: dict[str, Table] = {
         (),
         "fusion",
     ),
+    "label_sources": Table(
+        lambda i: reproduction.label_sources(
+            i.typed, i.reference_partitions, i.labelers, i.scores, i.main
+        ),
+        ("baseline", "mmoe", "gain"),
+        "labeling",
+    ),
     "multitask": Table(
         lambda i: results.multitask(
             i.scores, inputs.load_metrics(i.multitask_runs), i.counts, i.groups, i.paper, i.main

@@ -14,7 +14,8 @@ def frames_dir(wildcards):
 
 def ingest_source(wildcards):
     """The source (downloaded when ``path`` is missing and a ``url`` is set), then the frames
-    extracted from ``videos_dir`` if any, then the ``given_split`` and ``view_files`` files."""
+    extracted from ``videos_dir`` if any, then the ``given_split`` and ``view_files`` files.
+    """
     cfg = dataset_cfg(wildcards)
     if cfg["format"] == "synthetic":
         source = f"results/{wildcards.dataset}/source"
@@ -23,7 +24,10 @@ def ingest_source(wildcards):
         if "url" in cfg and not (source and Path(source).exists()):
             source = download_target(wildcards)
     frames = [frames_dir(wildcards)] if "videos_dir" in cfg else []
-    views = [v if isinstance(v, str) else v["path"] for v in cfg.get("view_files", {}).values()]
+    views = [
+        v if isinstance(v, str) else v["path"]
+        for v in cfg.get("view_files", {}).values()
+    ]
     return [source, *frames, *given_split_files(cfg), *views]
 
 
