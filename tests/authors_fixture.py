@@ -22,6 +22,7 @@ from tests.conftest import REPO
 
 SUBSET = REPO / "tests/data/mustard_subset.json"
 CONFIG = REPO / "config/paper-artifacts.yaml"
+OVERLAY = REPO / "config/mustard-paper.yaml"  # adds the frame descriptions to the manifest
 
 
 def _split_of(ids: list[str], rows: dict) -> dict[str, str]:
@@ -75,6 +76,9 @@ def write_authors_files(root: Path, seed: int = 0) -> dict[str, str]:
             contents[f"{c}/data_split_output/mustard_{kind}_dataset_{name}_cogvlm2_qwen2.json"] = {
                 i: rows[i] for i in ids if split[i] == name and typed[i] == kind
             }
+    contents[f"{c}/data_gen_output/mustard_image_description_cogvlm2.json"] = {
+        i: f"A frame: two people talk; one says {rows[i]['utterance'][:40]!r}." for i in ids
+    }
     test = [i for i in ids if split[i] == "test"]
     for name in config["artifacts"]["files"]:
         if name in contents or not name.endswith(("logits.jsonl", "logits.json")):
@@ -107,19 +111,28 @@ def write_authors_files(root: Path, seed: int = 0) -> dict[str, str]:
         else:
             path.write_text(json.dumps(value))
         checksums[name] = hashlib.sha256(path.read_bytes()).hexdigest()
-    missing = set(config["artifacts"]["files"]) - set(checksums)
+    overlay = yaml.safe_load(OVERLAY.read_text())["artifacts"]["files"]
+    missing = (set(config["artifacts"]["files"]) | set(overlay)) - set(checksums)
     assert not missing, f"the fixture writes no file for {sorted(missing)}"
     return checksums
 
 
-def authors_config(workdir: Path, **overrides) -> Path:
-    """The shipped config/paper-artifacts.yaml on the fixture: the subset's rows, the fixture's
-    checksums and ``artifacts_dir``; written to ``workdir/config.yaml``."""
+def authors_config(workdir: Path, overlay: bool = False, **overrides) -> Path:
+    """The shipped config/paper-artifacts.yaml (with ``overlay``, config/mustard-paper.yaml
+    merged over it) on the fixture: the subset's rows, the fixture's checksums and
+    ``artifacts_dir``; written to ``workdir/config.yaml``."""
+    from snakemake.utils import update_config
+
     root = workdir / "authors"
     checksums = write_authors_files(root)
     config = yaml.safe_load(CONFIG.read_text())
+    if overlay:
+        update_config(config, yaml.safe_load(OVERLAY.read_text()))
+        config["datasets"]["mustard_paper_classifier"]["path"] = str(SUBSET)
     config["datasets"]["mustard_paper"]["path"] = str(SUBSET)
-    config["artifacts"]["files"] = checksums
+    config["artifacts"]["files"] = {
+        k: v for k, v in checksums.items() if overlay or "description" not in k
+    }
     config["artifacts_dir"] = str(root)
     config.update(overrides)
     path = workdir / "config.yaml"

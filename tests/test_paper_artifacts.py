@@ -35,6 +35,21 @@ def test_the_imported_families_train_nothing(tmp_path):
     assert "label_shard" not in rules  # the labels are read, not made
 
 
+def test_the_paper_views_train_this_workflows_families_beside_the_imported(tmp_path):
+    """config/mustard-paper.yaml over it: mlp and encoder-lora train on the authors' partition,
+    and the classifier twin labels the same rows itself."""
+    authors_config(tmp_path, overlay=True)
+    plan = planned(tmp_path)
+    trained = {dict(w).get("dataset") for rule, w in plan if rule.startswith("train")}
+    assert trained == {DATASET, "mustard_paper_classifier"}
+    families = {dict(w)["family"] for rule, w in plan if rule == "fuse"}
+    assert families == {*FAMILIES, "mlp", "encoder-lora"}
+    labeled = {dict(w)["dataset"] for rule, w in plan if rule == "label_unimodal"}
+    assert labeled == {DATASET, "mustard_paper_classifier"}
+    embedded = {dict(w)["dataset"] for rule, w in plan if rule == "embed_view"}
+    assert embedded == {DATASET, "mustard_paper_classifier"}
+
+
 def test_our_typing_of_their_predictions_is_their_partition(authors_run):
     table = pd.read_csv(authors_run / "results/tables/paper_reproduction.csv")
     typing = table[table["section"] == "typing"]
