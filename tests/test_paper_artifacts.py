@@ -88,33 +88,23 @@ def _edited(workdir, edit):
     return path
 
 
+def fusion_onwards(family) -> set:
+    common = {"dataset": DATASET, "family": family, "scheme": "rus", "seed": "0"}
+    rerun = jobs("fuse", **common) | jobs("evaluate", **common)
+    return rerun | jobs("dataset_pid", dataset=DATASET) | AGGREGATES
+
+
 def test_a_fusion_setting_reruns_only_fusion_onwards(authors_run):
-    path = _edited(
-        authors_run, lambda c: c["fusion"].update(fixed_weights={"R": 1, "U": 1, "S": 1})
-    )
-    common = {"dataset": DATASET, "family": FAMILIES, "scheme": "rus", "seed": "0"}
-    expected = (
-        jobs("fuse", **common)
-        | jobs("evaluate", **common)
-        | jobs("dataset_pid", dataset=DATASET)
-        | AGGREGATES
-    )
-    assert planned(authors_run, path) == expected
+    weights = {"R": 1, "U": 1, "S": 1}
+    path = _edited(authors_run, lambda c: c["fusion"].update(fixed_weights=weights))
+    assert planned(authors_run, path) == fusion_onwards(FAMILIES)
 
 
 def test_one_familys_fusion_block_reruns_that_family_only(authors_run):
-    path = _edited(
-        authors_run,
-        lambda c: c["families"]["imported-blip2"].update(fusion={"combine": "probabilities"}),
-    )
-    common = {"dataset": DATASET, "family": "imported-blip2", "scheme": "rus", "seed": "0"}
-    expected = (
-        jobs("fuse", **common)
-        | jobs("evaluate", **common)
-        | jobs("dataset_pid", dataset=DATASET)
-        | AGGREGATES
-    )
-    assert planned(authors_run, path) == expected
+    def edit(config):
+        config["families"]["imported-blip2"]["fusion"] = {"combine": "probabilities"}
+
+    assert planned(authors_run, _edited(authors_run, edit)) == fusion_onwards("imported-blip2")
 
 
 def test_downloading_instead_of_copying_reruns_nothing(authors_run):

@@ -168,22 +168,26 @@ def default_id(records: list[Record]) -> str:
     return KEY if records and KEY in records[0].values else "id"
 
 
+def _listed(ids: list[str]) -> str:
+    return ", ".join(map(repr, ids[:MAX_LISTED]))
+
+
 def match_ids(path: str | Path, ids: list[str], expected: Iterable[str], what: str) -> None:
     """Refuse ids absent from ``expected`` (``what``: e.g. "the dataset's rows")."""
     expected = set(expected)
-    unknown = [i for i in ids if i not in expected]
-    if unknown:
-        listed = ", ".join(map(repr, unknown[:MAX_LISTED]))
-        raise ExternalFileError(f"{path}: {len(unknown)} id(s) not among {what}: {listed}")
+    if unknown := [i for i in ids if i not in expected]:
+        raise ExternalFileError(
+            f"{path}: {len(unknown)} id(s) not among {what}: {_listed(unknown)}"
+        )
 
 
 def require_ids(path: str | Path, ids: Iterable[str], required: list[str], what: str) -> None:
     """Refuse a file that lacks some of the ``required`` ids (``what``: e.g. "test rows")."""
     present = set(ids)
-    missing = [i for i in required if i not in present]
-    if missing:
-        listed = ", ".join(map(repr, missing[:MAX_LISTED]))
-        raise ExternalFileError(f"{path}: no row for {len(missing)} of the {what}: {listed}")
+    if missing := [i for i in required if i not in present]:
+        raise ExternalFileError(
+            f"{path}: no row for {len(missing)} of the {what}: {_listed(missing)}"
+        )
 
 
 def number(path: str | Path, record: Record, name: str) -> float:
