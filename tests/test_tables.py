@@ -503,12 +503,11 @@ def test_label_sources_agreement_counts_and_gain(tmp_path):
         path.write_text("{" + ", ".join(f'"{i}": {{}}' for i in ids) + "}")
         files[kind] = [str(path)]
     runs = [_write_run(tmp_path, s, f1, 50.0 + s, dataset="d") for s, f1 in ((0, 60.0), (1, 56.0))]
-    out = reproduction.label_sources(
-        {"d": typed}, {"d": files}, {"d": "classifier"}, inputs.load_metrics(runs), "rus"
-    )
+    typing = {"d": reproduction.reference_typing("d", typed, files)}
+    out = reproduction.label_sources(typing, {"d": "classifier"}, inputs.load_metrics(runs), "rus")
     row = out.iloc[0]
     assert row["labels"] == "classifier" and row["agreement"] == pytest.approx(100 * 2 / 6)
     assert row["agreement_test"] == 0.0 and (row["n_R"], row["n_U"], row["n_S"]) == (1, 2, 1)
     assert row["gain_mean"] == pytest.approx(((60 - 50) + (56 - 51)) / 2) and row["seeds"] == 2
-    empty = reproduction.label_sources({}, {}, {}, inputs.load_metrics(runs), "rus")
+    empty = reproduction.label_sources({}, {}, inputs.load_metrics(runs), "rus")
     assert empty.empty and "gain_mean" in empty.columns

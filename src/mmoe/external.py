@@ -38,6 +38,11 @@ class Record:
     text: bool = False
 
 
+def entry_path(entry: str | dict) -> str:
+    """The file of a config entry that is a path, or ``{path, ...}`` with reading settings."""
+    return entry if isinstance(entry, str) else entry["path"]
+
+
 def file_format(path: str | Path, declared: str | None = None) -> str:
     """``declared``, else the format its suffix names."""
     if declared is not None:

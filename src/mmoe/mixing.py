@@ -46,11 +46,6 @@ ROUTERS = {
 }
 SELECTED = "validation"  # the fusion.method choosing the router on validation F1
 MMOE = "mmoe"  # the prediction column of +MMoE
-COMBINE = ("probabilities", "logits")  # what the average and weighted strategies mix
-# The strategies of every fused run (besides the experts alone); a run without validation rows
-# may lack those chosen on them (the cascade's threshold).
-FUSED = ("baseline", *ROUTERS, "average", "weighted_fixed", "weighted_frequency", "cascaded")
-FUSED += ("oracle",)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -243,6 +238,7 @@ def strategy_predictions(
         "oracle": oracle(probs, rows["type"].to_numpy()),
         **{f"expert_{k}": probs[k] for k in experts},
     }
+    not_available = sorted(name for name, p in fused.items() if p is None)
     fused = {name: p for name, p in fused.items() if p is not None}
     predictions = rows[["id", "split"]].copy()
     for name, p in fused.items():
@@ -252,7 +248,7 @@ def strategy_predictions(
     settings = {
         "mmoe_router": router,
         "router_fixed": method != SELECTED,
-        "not_available": sorted(set(FUSED) - set(fused)),
+        "not_available": not_available,
         "router_val_f1": val_f1,
         "cascade_threshold": threshold,
         "weights_fixed": dict(zip(experts, fixed.tolist(), strict=True)),

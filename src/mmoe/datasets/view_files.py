@@ -16,8 +16,8 @@ from mmoe import external
 
 def view_texts(dataset: str, ids: list[str], spec: str | dict) -> list[str]:
     """The text of each of ``ids`` (in their order) in the file ``spec`` names."""
-    spec = {"path": spec} if isinstance(spec, str) else spec
-    path = spec["path"]
+    path = external.entry_path(spec)
+    spec = {} if isinstance(spec, str) else spec
     records = external.read_records(path)
     keys = external.record_ids(path, records, spec.get("id") or external.default_id(records))
     rows = f"dataset '{dataset}''s rows"

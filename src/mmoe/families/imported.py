@@ -156,9 +156,8 @@ READING_KEYS = ("format", "id", "logits", "target")  # a role's file may set its
 def role_file(entry: str | dict, params: dict) -> tuple[str, dict]:
     """A role's file and how to read it: ``entry`` is a path, or ``{path, format, id, logits}``
     whose keys override the family's."""
-    if isinstance(entry, str):
-        return entry, params
-    return entry["path"], {**params, **{k: entry[k] for k in READING_KEYS if k in entry}}
+    own = {} if isinstance(entry, str) else {k: entry[k] for k in READING_KEYS if k in entry}
+    return external.entry_path(entry), {**params, **own}
 
 
 def summary(path: str | Path, params: dict, role: str) -> dict:

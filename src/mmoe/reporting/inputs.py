@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from mmoe.reporting import typing_chain
+from mmoe.reporting import reproduction, typing_chain
 from mmoe.reporting.paper import PAPER_NAMES
 
 
@@ -126,11 +126,15 @@ class TableInputs:
             if "human" in f
         }
 
-    @property
-    def reference_partitions(self) -> dict[str, dict[str, list[str]]]:
-        """Per dataset with a ``reference_partition`` (type -> files of ids), that mapping."""
+    @cached_property
+    def reference_typings(self) -> dict[str, pd.DataFrame]:
+        """Per dataset with a ``reference_partition`` (type -> files of ids), its typed rows with
+        the reference's type of each, read once
+        (:func:`mmoe.reporting.reproduction.reference_typing`)."""
         return {
-            d: f["reference_partition"] for d, f in self.files.items() if "reference_partition" in f
+            d: reproduction.reference_typing(d, self.typed[d], f["reference_partition"])
+            for d, f in self.files.items()
+            if "reference_partition" in f
         }
 
     def references(self, key: str) -> dict[str, tuple[pd.DataFrame, object]]:

@@ -97,8 +97,7 @@ def reference_types(dataset: str, files: dict[str, list[str]]) -> pd.Series:
     types: dict[str, str] = {}
     for kind, paths in files.items():
         for path in paths:
-            fmt = external.file_format(path)
-            records = external.read_records(path, fmt)
+            records = external.read_records(path)
             for key in external.record_ids(path, records, external.default_id(records)):
                 if key in types:
                     raise external.ExternalFileError(
@@ -109,24 +108,32 @@ def reference_types(dataset: str, files: dict[str, list[str]]) -> pd.Series:
     return pd.Series(types, dtype=object)
 
 
-def typing_cells(typed: dict[str, pd.DataFrame], references: dict[str, dict]) -> list[dict]:
-    """Per dataset with a reference partition, split and type: the rows each typing gives that
-    type (``paper``: the reference's count, ``rebuilt``: ours) and, in ``difference``, how many
-    ids are in one and not the other; ``exact`` when none."""
+def reference_typing(
+    dataset: str, typed: pd.DataFrame, files: dict[str, list[str]]
+) -> pd.DataFrame:
+    """The dataset's typed rows, indexed by id, with the reference partition's type of each in
+    ``reference`` (NaN where it has none), refusing reference ids that are not its rows."""
+    ours = typed.assign(id=typed["id"].astype(str)).set_index("id")
+    theirs = reference_types(dataset, files)
+    unknown = sorted(set(theirs.index) - set(ours.index))
+    if unknown:
+        raise external.ExternalFileError(
+            f"dataset '{dataset}': reference_partition ids not among its rows: {unknown[:10]}"
+        )
+    return ours.assign(reference=theirs.reindex(ours.index))
+
+
+def typing_cells(references: dict[str, pd.DataFrame]) -> list[dict]:
+    """Per dataset with a reference partition (its :func:`reference_typing`), split and type: the
+    rows each typing gives that type (``paper``: the reference's count, ``rebuilt``: ours) and,
+    in ``difference``, how many ids are in one and not the other; ``exact`` when none."""
     cells = []
-    for dataset, files in references.items():
-        ours = typed[dataset].assign(id=lambda f: f["id"].astype(str)).set_index("id")
-        theirs = reference_types(dataset, files)
-        unknown = sorted(set(theirs.index) - set(ours.index))
-        if unknown:
-            raise external.ExternalFileError(
-                f"dataset '{dataset}': reference_partition ids not among its rows: {unknown[:10]}"
-            )
-        for split in pd.unique(ours["split"]):
-            rows = ours[ours["split"] == split]
+    for dataset, typing in references.items():
+        for split in pd.unique(typing["split"]):
+            rows = typing[typing["split"] == split]
             for kind in INTERACTIONS:
                 mine = set(rows.index[rows["interaction"] == kind])
-                other = set(theirs.index[(theirs == kind).to_numpy()]) & set(rows.index)
+                other = set(rows.index[rows["reference"] == kind])
                 differ = len(mine ^ other)
                 counted = f"{split} {kind}: ids"
                 cell = _cell(dataset, "–", "typing", counted, len(other), len(mine))
@@ -138,16 +145,16 @@ def typing_cells(typed: dict[str, pd.DataFrame], references: dict[str, dict]) ->
 
 def paper_reproduction(
     metrics: pd.DataFrame,
-    typed: dict[str, pd.DataFrame],
     counts: dict[str, pd.DataFrame],
-    references: dict[str, dict],
+    references: dict[str, pd.DataFrame],
     reported: dict,
     paper_models: dict,
     scheme: str,
 ) -> pd.DataFrame:
-    """Every rebuilt cell beside the paper's, then the typing against the reference partitions."""
+    """Every rebuilt cell beside the paper's, then the typing against the reference partitions
+    (per dataset, its :func:`reference_typing`)."""
     cells = model_cells(metrics, reported, paper_models, scheme, counts)
-    cells += typing_cells(typed, references)
+    cells += typing_cells(references)
     frame = pd.DataFrame(cells, columns=COLUMNS)
     for column in ("paper", "rebuilt", "difference"):
         frame[column] = pd.to_numeric(frame[column]).astype(float).replace({None: np.nan})
@@ -155,24 +162,22 @@ def paper_reproduction(
 
 
 def label_sources(
-    typed: dict[str, pd.DataFrame],
-    references: dict[str, dict],
+    references: dict[str, pd.DataFrame],
     labelers: dict[str, str],
     metrics: pd.DataFrame,
     scheme: str,
 ) -> pd.DataFrame:
-    """Per dataset with a reference partition, and per family it trains: who made the labels,
-    the share of rows (all, test) typed as in the reference, the training rows of each type,
-    and the test F1 of the single model and of +MMoE with the gain (means over seeds)."""
+    """Per dataset with a reference partition (its :func:`reference_typing`), and per family it
+    trains: who made the labels, the share of rows (all, test) typed as in the reference, the
+    training rows of each type, and the test F1 of the single model and of +MMoE with the gain
+    (means over seeds)."""
     rows = []
     test = test_overall(metrics)
     test = test[test["scheme"] == scheme]
-    for dataset, files in references.items():
-        ours = typed[dataset].assign(id=lambda f: f["id"].astype(str)).set_index("id")
-        theirs = reference_types(dataset, files).reindex(ours.index)
-        same = (ours["interaction"] == theirs).to_numpy()
-        is_test = (ours["split"] == "test").to_numpy()
-        train = ours.loc[ours["split"] == "train", "interaction"].value_counts()
+    for dataset, typing in references.items():
+        same = (typing["interaction"] == typing["reference"]).to_numpy()
+        is_test = (typing["split"] == "test").to_numpy()
+        train = typing.loc[typing["split"] == "train", "interaction"].value_counts()
         common = {
             "dataset": dataset,
             "labels": labelers.get(dataset),

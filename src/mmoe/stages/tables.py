@@ -117,15 +117,13 @@ TABLES: dict[str, Table] = {
     ),
     "paper_reproduction": Table(
         lambda i: reproduction.paper_reproduction(
-            i.scores, i.typed, i.counts, i.reference_partitions, i.paper, i.paper_models, i.main
+            i.scores, i.counts, i.reference_typings, i.paper, i.paper_models, i.main
         ),
         (),
         "fusion",
     ),
     "label_sources": Table(
-        lambda i: reproduction.label_sources(
-            i.typed, i.reference_partitions, i.labelers, i.scores, i.main
-        ),
+        lambda i: reproduction.label_sources(i.reference_typings, i.labelers, i.scores, i.main),
         ("baseline", "mmoe", "gain"),
         "labeling",
     ),

@@ -18,8 +18,8 @@ FUSION_KEYS = (
     "cascade_threshold",
     "cascade_rule",
     "combine",
+    "fuser_weights",
 )
-FUSION_KEYS += ("fuser_weights",)
 
 
 def fusion_setting(key):

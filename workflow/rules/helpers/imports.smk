@@ -1,4 +1,5 @@
 # Input, params and output-path functions of the rules in imports.smk.
+from mmoe.external import entry_path
 from mmoe.families.imported import SINGLE_MODEL, is_imported
 
 
@@ -19,10 +20,13 @@ def imported_inputs(*roles):
 
     def inputs(wildcards):
         files = family_params(wildcards).get("files", {}).get(wildcards.dataset, {})
-        paths = {r: f if isinstance(f, str) else f["path"] for r, f in files.items()}
         return {
             "data": f"results/{wildcards.dataset}/data.parquet",
-            **{f"file_{role}": paths[role] for role in roles if role in paths},
+            **{
+                f"file_{role}": entry_path(files[role])
+                for role in roles
+                if role in files
+            },
         }
 
     return inputs

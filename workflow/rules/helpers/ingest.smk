@@ -1,6 +1,8 @@
 # Input, params and output-path functions of the rules in ingest.smk.
 from urllib.parse import urlparse
 
+from mmoe.external import entry_path
+
 
 def download_target(wildcards):
     """The file ``download`` fetches the dataset's ``url`` into (resources/{dataset}/{name})."""
@@ -24,10 +26,7 @@ def ingest_source(wildcards):
         if "url" in cfg and not (source and Path(source).exists()):
             source = download_target(wildcards)
     frames = [frames_dir(wildcards)] if "videos_dir" in cfg else []
-    views = [
-        v if isinstance(v, str) else v["path"]
-        for v in cfg.get("view_files", {}).values()
-    ]
+    views = [entry_path(v) for v in cfg.get("view_files", {}).values()]
     return [source, *frames, *given_split_files(cfg), *views]
 
 
