@@ -37,6 +37,20 @@ def test_shards_partition_rows_stably_and_merge_back():
         shard_mask(data["id"], 4, 4)
 
 
+def test_rows_sharing_a_content_share_a_shard():
+    """Shards are chosen by content, so two shard jobs never both send the same text."""
+    from mmoe.labeling.base import ViewInput
+    from mmoe.labeling.jobs import _shard
+
+    data = table(300).assign(x1=[f"text {i % 40}" for i in range(300)])
+    view = ViewInput("d", data, "x1", "text", features=np.arange(300.0)[:, None])
+    shards = [_shard(view, 3, k) for k in range(3)]
+    contents = [set(s.data["x1"]) for s in shards]
+    assert sum(map(len, contents)) == 40 and all(contents)
+    assert sum(len(s.data) for s in shards) == 300
+    assert all((s.features[:, 0] == s.data["id"].str[1:].astype(float)).all() for s in shards)
+
+
 def test_summary_counts_rates_and_agreements():
     data = pd.DataFrame(
         {"id": range(6), "split": ["train"] * 4 + ["test"] * 2, "label": [1, 0, 1, 0, 1, 0]}

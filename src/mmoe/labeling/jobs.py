@@ -19,7 +19,8 @@ from mmoe.labeling.sharding import shard_mask
 
 
 def _shard(view: ViewInput, n_shards: int, shard_index: int) -> ViewInput:
-    mask = shard_mask(view.data["id"], n_shards, shard_index)
+    """The rows of one shard, chosen by content so that equal contents are sent by one job."""
+    mask = shard_mask(view.data[view.view], n_shards, shard_index)
     features = None if view.features is None else view.features[mask]
     return dataclasses.replace(view, data=view.data[mask].reset_index(drop=True), features=features)
 

@@ -1,7 +1,8 @@
 """Deterministic sharding of a view's rows and the gather step that undoes it.
 
-A row's shard depends only on its id, so appending rows never moves existing rows between
-shards (their cached answers stay with the shard that made them).
+A row's shard depends only on its content (the view's text or image path), so rows that share a
+content share a shard and are sent once, however the shards' jobs overlap in time, and appending
+rows never moves existing rows between shards.
 """
 
 from __future__ import annotations
@@ -13,17 +14,17 @@ import numpy as np
 import pandas as pd
 
 
-def shard_of(ids: Iterable, n_shards: int) -> np.ndarray:
-    """The shard (0 .. n_shards-1) of every id: a stable hash of the id, not Python's hash()."""
-    digests = (hashlib.sha256(str(i).encode()).digest()[:8] for i in ids)
+def shard_of(keys: Iterable, n_shards: int) -> np.ndarray:
+    """The shard (0 .. n_shards-1) of every key: a stable hash of the key, not Python's hash()."""
+    digests = (hashlib.sha256(str(k).encode()).digest()[:8] for k in keys)
     return np.array([int.from_bytes(d, "big") % n_shards for d in digests], dtype=int)
 
 
-def shard_mask(ids: Iterable, n_shards: int, shard_index: int) -> np.ndarray:
-    """Which of ``ids`` fall in shard ``shard_index`` of ``n_shards``."""
+def shard_mask(keys: Iterable, n_shards: int, shard_index: int) -> np.ndarray:
+    """Which of ``keys`` fall in shard ``shard_index`` of ``n_shards``."""
     if n_shards < 1 or not 0 <= shard_index < n_shards:
         raise ValueError(f"shard {shard_index} of {n_shards} does not exist")
-    return shard_of(ids, n_shards) == shard_index
+    return shard_of(keys, n_shards) == shard_index
 
 
 def merge_shards(frames: Iterable[pd.DataFrame], ids: Iterable) -> pd.DataFrame:
