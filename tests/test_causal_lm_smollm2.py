@@ -87,6 +87,24 @@ def test_smollm2_learns_and_reloads_to_the_same_logits(smollm2, mustard, tmp_pat
     assert counts["frozen"] > 130_000_000 and 0 < counts["trainable"] < 2_000_000
 
 
+def test_keep_view_tail_cuts_a_view_from_its_start(smollm2, mustard):
+    """A view in ``keep_view_tail`` keeps its last ``max_view_tokens`` (a dialogue's last turn);
+    the others their first; a name that is not a view is refused."""
+    family, (train, _) = CausalLMLoraFamily(), mustard
+    tokenizer = family.load_processor(smollm2)
+    hp = {**family.defaults, **SMALL, "keep_view_tail": ["x2"]}
+    meta = family.prepare(tokenizer, hp, 2)
+    prompt = tokenizer.decode(family.prompt_ids(tokenizer, train, hp, meta)[0])
+    views = {v: tokenizer(family.view_text(train, v)[0], add_special_tokens=False)["input_ids"]
+             for v in ("x1", "x2")}  # fmt: skip
+    assert len(views["x2"]) > 2 * SMALL["max_view_tokens"]
+    assert tokenizer.decode(views["x1"][:12]) in prompt
+    assert tokenizer.decode(views["x2"][-12:]) in prompt
+    assert tokenizer.decode(views["x2"][:12]) not in prompt
+    with pytest.raises(ValueError, match=r"keep_view_tail names \['x3'\]"):
+        family.prompt_ids(tokenizer, train, {**hp, "keep_view_tail": ["x3"]}, meta)
+
+
 def test_a_three_class_fuser_with_answer_words_trains_and_predicts(smollm2, mustard, tmp_path):
     family, (train, val) = CausalLMLoraFamily(), mustard
     words = ["Redundancy", "Uniqueness", "Synergy"]

@@ -37,6 +37,7 @@ class CausalLMLoraFamily(LoraFamily):
         "batch_size": 8,
         "max_length": 384,
         "max_view_tokens": 160,
+        "keep_view_tail": [],
         "prompt": PROMPT,
         "chat_template": True,
         "system": None,
@@ -86,15 +87,22 @@ class CausalLMLoraFamily(LoraFamily):
         return view_texts(examples, view)
 
     def prompt_ids(self, processor, examples: Examples, hp, meta) -> list[list[int]]:
-        """Token ids of each example's prompt: views cut to ``max_view_tokens``, the prompt to its
-        last ``max_length`` tokens (the question and answer cue come last)."""
+        """Token ids of each example's prompt: views cut to their first ``max_view_tokens`` (their
+        last for the views in ``keep_view_tail``, e.g. a dialogue whose target utterance comes
+        last), the prompt to its last ``max_length`` tokens (the question and answer cue come
+        last)."""
         tokenizer = self.tokenizer(processor)
+        unknown = set(hp["keep_view_tail"]) - {"x1", "x2"}
+        if unknown:
+            raise ValueError(f"keep_view_tail names {sorted(unknown)}: the views are x1 and x2")
 
-        def cut(texts):
-            ids = tokenizer(texts, add_special_tokens=False)["input_ids"]
-            return tokenizer.batch_decode([i[: hp["max_view_tokens"]] for i in ids])
+        def cut(view):
+            ids = tokenizer(self.view_text(examples, view), add_special_tokens=False)["input_ids"]
+            n = hp["max_view_tokens"]
+            kept = [i[-n:] if view in hp["keep_view_tail"] else i[:n] for i in ids]
+            return tokenizer.batch_decode(kept)
 
-        x1, x2 = cut(self.view_text(examples, "x1")), cut(self.view_text(examples, "x2"))
+        x1, x2 = cut("x1"), cut("x2")
         choices = " or ".join(meta["answer_words"])
         prompts = [
             hp["prompt"].format(x1=a, x2=b, question=meta["question"], choices=choices)
