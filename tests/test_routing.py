@@ -41,6 +41,11 @@ def test_diagnostics_measure_routers_experts_and_strategies():
     assert value["val", "router_accuracy", "views_rule", "auto"] == 100.0
     assert value["test", "router_accuracy", "views_rule", "true"] == 0.0
     assert value["test", "f1", "mmoe", "all"] == value["test", "f1", "model", "all"]  # selected
+    # positive rates: gold 1 of 2 test rows; the baseline predicts one class (every row positive)
+    assert value["test", "positive_rate", "label", "all"] == 50.0
+    assert value["test", "positive_rate", "baseline", "all"] == 100.0
+    assert value["test", "positive_rate", "S", "all"] == 50.0
+    assert value["val", "positive_rate", "R", "all"] == 50.0
     assert {"model", "model_hard", "proxy", "proxy_soft", "baseline"} <= set(
         table.loc[table["measure"] == "f1", "subject"]
     )

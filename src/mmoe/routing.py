@@ -2,8 +2,9 @@
 
 For one fused run (validation and test rows) it measures each label-free router's accuracy
 against the automatic types (and the true types where the dataset has them), with the views-only
-rule beside them, each expert's accuracy on each type's rows, and the F1 of every routed
-strategy, soft and hard side by side.
+rule beside them, each expert's accuracy on each type's rows, the F1 of every routed strategy,
+soft and hard side by side, and the share of rows each model predicts positive (a model that
+predicts one class shows as 0 or 100).
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ def diagnostics(
     that takes the first view's prediction as the label, for RUS "U where the views disagree,
     else R"; reference: ``auto`` or ``true`` types), ``expert_accuracy`` (subject: expert,
     reference: the type whose rows are scored) and ``f1`` (subject: a routed strategy, soft or
-    hard, ``mmoe``, ``baseline`` or ``oracle``; reference: ``all``).
+    hard, ``mmoe``, ``baseline`` or ``oracle``; reference: ``all``) and ``positive_rate``
+    (subject: ``label`` for the gold labels, ``baseline``, each expert, ``mmoe``; reference:
+    ``all``).
     """
     experts = list(expert_logits)
     expert_set = expert_set_of(experts)
@@ -62,4 +65,13 @@ def diagnostics(
             records.append(
                 (split, "f1", method, "all", binary_scores(labels[in_split], picked)["f1"])
             )
+        predicted = {
+            "label": labels,
+            "baseline": baseline_logits.argmax(1),
+            **{expert: logits.argmax(1) for expert, logits in expert_logits.items()},
+            MMOE: predictions[MMOE].to_numpy(),
+        }
+        for subject, values in predicted.items():
+            rate = 100 * (values[in_split] == 1).mean()
+            records.append((split, "positive_rate", subject, "all", rate))
     return pd.DataFrame(records, columns=["split", "measure", "subject", "reference", "value"])
