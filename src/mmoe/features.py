@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from PIL import Image
 from tqdm import tqdm
 
@@ -21,7 +22,8 @@ def embed_texts(
 ) -> np.ndarray:
     """Mean-pooled, L2-normalised sentence embeddings (the sentence-transformers recipe).
 
-    ``model_dir`` is a local transformers folder, e.g. the extracted all-MiniLM-L6-v2.
+    ``model_dir`` is a local transformers folder, e.g. the extracted all-MiniLM-L6-v2. Texts are
+    batched in order of length (less padding) and returned in the order given.
     """
     import torch
     from transformers import AutoModel, AutoTokenizer
@@ -30,11 +32,12 @@ def embed_texts(
         torch.set_num_threads(threads)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModel.from_pretrained(model_dir).eval()
+    order = np.argsort([len(t) for t in texts], kind="stable")
     chunks = []
     with torch.inference_mode():
         for start in tqdm(range(0, len(texts), batch_size), desc="embed text", unit="batch"):
             batch = tokenizer(
-                list(texts[start : start + batch_size]),
+                [texts[i] for i in order[start : start + batch_size]],
                 padding=True,
                 truncation=True,
                 max_length=max_length,
@@ -44,7 +47,11 @@ def embed_texts(
             mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             chunks.append(torch.nn.functional.normalize(pooled, dim=-1).numpy())
-    return np.concatenate(chunks).astype(np.float32) if chunks else np.zeros((0, 0), np.float32)
+    if not chunks:
+        return np.zeros((0, 0), np.float32)
+    embedded = np.empty((len(texts), chunks[0].shape[1]), np.float32)
+    embedded[order] = np.concatenate(chunks)
+    return embedded
 
 
 DESCRIPTOR = "descriptor"  # the built-in image featurizer (:mod:`mmoe.image_descriptor`)
@@ -120,11 +127,17 @@ def view_features(
     """Features for one view of every datapoint, by the view's modality; images by
     ``image_encoder``: :data:`DESCRIPTOR` or a local folder read by
     :func:`embed_images_pretrained` (``threads``: the text encoder's torch threads, torch's
-    default when None)."""
+    default when None). Each distinct value (text or image path) is embedded once and its
+    features given to every row that holds it."""
+    if kind not in ("text", "image"):
+        raise ValueError(f"unknown view kind {kind!r}; expected 'text' or 'image'")
+    codes, distinct = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    distinct = distinct.tolist()
+    tqdm.write(f"{len(values)} rows, {len(distinct)} distinct {kind} values")
     if kind == "text":
-        return embed_texts(values, text_model_dir, threads=threads)
-    if kind == "image":
-        if image_encoder == DESCRIPTOR:
-            return embed_images(values)
-        return embed_images_pretrained(values, image_encoder)
-    raise ValueError(f"unknown view kind {kind!r}; expected 'text' or 'image'")
+        features = embed_texts(distinct, text_model_dir, threads=threads)
+    elif image_encoder == DESCRIPTOR:
+        features = embed_images(distinct)
+    else:
+        features = embed_images_pretrained(distinct, image_encoder)
+    return features[codes] if len(values) else features
