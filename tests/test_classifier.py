@@ -71,25 +71,40 @@ def test_classifier_backend_needs_aligned_features():
         make_backend("oracle", {}, 0)
 
 
-class RecordingTunable(RecordingModel):
-    """A recording model whose held-out quality depends on C (C = 1 wins)."""
-
-    def __init__(self, c):
-        self.c = c
+class RecordingPath(RecordingModel):
+    """A recording path over C = (0.1, 1.0) whose held-out quality favours C = 1."""
 
     def predict_proba(self, x):
-        return np.full((len(x), 2), 0.5 if self.c == 1.0 else 0.9)
+        return np.column_stack([np.full(len(x), 0.9), np.full(len(x), 0.5)])
+
+
+def tuned_recording() -> TunedLogistic:
+    return TunedLogistic((0.1, 1.0), 4, 0, RecordingPath, lambda c: RecordingModel())
 
 
 def test_nested_cv_never_sees_validation_or_test_labels():
     n = 60
     features, labels, is_train = _indexed_rows(n)
-    tuned = lambda: TunedLogistic((0.1, 1.0), 4, 0, RecordingTunable)  # noqa: E731
-    cross_fit_proba(features, labels, is_train, 5, 0, tuned)
-    assert len(RecordingModel.fitted) == 6 * (4 * 2 + 1)  # 5 folds + final, each nested
+    cross_fit_proba(features, labels, is_train, 5, 0, tuned_recording)
+    assert len(RecordingModel.fitted) == 6 * (4 + 1)  # 5 folds + final, each nested
     assert all(seen <= set(range(40)) for seen in RecordingModel.fitted)
-    model = TunedLogistic((0.1, 1.0), 4, 0, RecordingTunable).fit(features[:40], labels[:40])
+    model = tuned_recording().fit(features[:40], labels[:40])
     assert model.c_ == 1.0  # the better held-out log-loss
+
+
+def test_the_warm_started_path_finds_each_c_as_a_cold_fit_does():
+    """Each C's probabilities on the path equal those of its own cold-started pipeline (to the
+    solver's tolerance on an ill-conditioned problem)."""
+    from mmoe.labeling.classifier import C_GRID, LogisticPath, make_logistic
+
+    rng = np.random.default_rng(3)
+    mixing = rng.normal(size=(20, 20)) * np.logspace(0, -2, 20)[:, None]
+    x = rng.normal(size=(400, 20)) @ mixing
+    y = (x[:, 0] + rng.logistic(size=400) > 0).astype(int)
+    path = LogisticPath(C_GRID, 0).fit(x[:300], y[:300]).predict_proba(x[300:])
+    for i, c in enumerate(C_GRID):
+        cold = make_logistic(c, 0)().fit(x[:300], y[:300]).predict_proba(x[300:])[:, 1]
+        assert np.abs(path[:, i] - cold).max() < 5e-3, c  # lbfgs tolerance
 
 
 def test_permuting_test_labels_changes_no_labeller_output():

@@ -36,22 +36,54 @@ def log_loss(labels: np.ndarray, proba: np.ndarray) -> float:
     return float(-np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p)))
 
 
+class LogisticPath:
+    """Standardised logistic regressions for every ``C`` of ``grid``, fit in ascending order of
+    C, each warm-started from the previous solution (the regularisation path): the optimum of each
+    C as a cold start would find it, in fewer lbfgs iterations. ``predict_proba`` gives P(y = 1)
+    per C, one column each, in the grid's order."""
+
+    def __init__(self, grid: tuple[float, ...], seed: int) -> None:
+        self.grid, self.seed = grid, seed
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> LogisticPath:
+        self.scaler_ = StandardScaler().fit(x)
+        scaled = self.scaler_.transform(x)
+        model = LogisticRegression(max_iter=2000, random_state=self.seed, warm_start=True)
+        self.weights_ = {}
+        for c in sorted(self.grid):
+            model.set_params(C=c).fit(scaled, y)
+            self.weights_[c] = (model.coef_[0].copy(), float(model.intercept_[0]))
+        return self
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        scaled = self.scaler_.transform(x)
+        margins = [scaled @ w + b for w, b in (self.weights_[c] for c in self.grid)]
+        return 1 / (1 + np.exp(-np.column_stack(margins)))
+
+
 class TunedLogistic:
     """Picks ``C`` from ``grid`` by stratified cross-validated log-loss on the rows it is fit on
-    (the smallest C on ties), then refits on all of them. ``make_model(c)`` builds one model."""
+    (the smallest C on ties), then refits on all of them. ``make_path()`` builds what is fit on
+    each inner fold (one P(y = 1) column per C, :class:`LogisticPath`), ``make_model(c)`` the
+    refit."""
 
     def __init__(
-        self, grid: tuple[float, ...], folds: int, seed: int, make_model: Callable[[float], object]
+        self,
+        grid: tuple[float, ...],
+        folds: int,
+        seed: int,
+        make_path: Callable[[], object],
+        make_model: Callable[[float], object],
     ) -> None:
-        self.grid, self.folds, self.seed, self.make_model = grid, folds, seed, make_model
+        self.grid, self.folds, self.seed = grid, folds, seed
+        self.make_path, self.make_model = make_path, make_model
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> TunedLogistic:
         splitter = StratifiedKFold(n_splits=self.folds, shuffle=True, random_state=self.seed)
         losses = np.zeros(len(self.grid))
         for fit_idx, held_idx in splitter.split(x, y):
-            for i, c in enumerate(self.grid):
-                model = self.make_model(c).fit(x[fit_idx], y[fit_idx])
-                losses[i] += log_loss(y[held_idx], model.predict_proba(x[held_idx])[:, 1])
+            proba = self.make_path().fit(x[fit_idx], y[fit_idx]).predict_proba(x[held_idx])
+            losses += [log_loss(y[held_idx], proba[:, i]) for i in range(len(self.grid))]
         self.c_ = float(self.grid[int(np.argmin(losses))])
         self.model_ = self.make_model(self.c_).fit(x, y)
         return self
@@ -134,7 +166,11 @@ class CrossFitClassifier:
         if self.c != "auto":
             return make_logistic(float(self.c), self.seed)
         return lambda: TunedLogistic(
-            C_GRID, self.folds, self.seed, lambda c: make_logistic(c, self.seed)()
+            C_GRID,
+            self.folds,
+            self.seed,
+            lambda: LogisticPath(C_GRID, self.seed),
+            lambda c: make_logistic(c, self.seed)(),
         )
 
     def label(self, view: ViewInput) -> pd.DataFrame:
