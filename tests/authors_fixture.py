@@ -128,7 +128,8 @@ def authors_config(workdir: Path, overlay: bool = False, **overrides) -> Path:
     config = yaml.safe_load(CONFIG.read_text())
     if overlay:
         update_config(config, yaml.safe_load(OVERLAY.read_text()))
-        config["datasets"]["mustard_paper_classifier"]["path"] = str(SUBSET)
+        for twin in ("mustard_paper_classifier", "mustard_paper_llm"):
+            config["datasets"][twin]["path"] = str(SUBSET)
     config["datasets"]["mustard_paper"]["path"] = str(SUBSET)
     config["artifacts"]["files"] = {
         k: v for k, v in checksums.items() if overlay or "description" not in k

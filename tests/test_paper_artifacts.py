@@ -36,18 +36,23 @@ def test_the_imported_families_train_nothing(tmp_path):
 
 
 def test_the_paper_views_train_this_workflows_families_beside_the_imported(tmp_path):
-    """config/mustard-paper.yaml over it: mlp and encoder-lora train on the authors' partition,
-    and the classifier twin labels the same rows itself."""
+    """config/mustard-paper.yaml over it: mlp, encoder-lora and causal-lm-lora train on the
+    authors' partition; the classifier twin and the SmolLM2 twin label the same rows themselves."""
     authors_config(tmp_path, overlay=True)
     plan = planned(tmp_path)
+    twins = {"mustard_paper_classifier", "mustard_paper_llm"}
     trained = {dict(w).get("dataset") for rule, w in plan if rule.startswith("train")}
-    assert trained == {DATASET, "mustard_paper_classifier"}
-    families = {dict(w)["family"] for rule, w in plan if rule == "fuse"}
-    assert families == {*FAMILIES, "mlp", "encoder-lora"}
+    assert trained == {DATASET, *twins}
+    families = {(dict(w)["dataset"], dict(w)["family"]) for rule, w in plan if rule == "fuse"}
+    ours = {"mlp", "encoder-lora", "causal-lm-lora"}
+    assert families == {(DATASET, f) for f in {*FAMILIES, *ours}} | {(t, "mlp") for t in twins}
     labeled = {dict(w)["dataset"] for rule, w in plan if rule == "label_unimodal"}
-    assert labeled == {DATASET, "mustard_paper_classifier"}
+    assert labeled == {DATASET, *twins}
+    assert {dict(w)["dataset"] for rule, w in plan if rule == "label_shard"} == {
+        "mustard_paper_llm"
+    }
     embedded = {dict(w)["dataset"] for rule, w in plan if rule == "embed_view"}
-    assert embedded == {DATASET, "mustard_paper_classifier"}
+    assert embedded == {DATASET, *twins}
 
 
 def test_our_typing_of_their_predictions_is_their_partition(authors_run):
