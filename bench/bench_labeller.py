@@ -15,7 +15,6 @@ agreement of the 0/1 labels and the largest |difference| of P(y = 1) between the
 from __future__ import annotations
 
 import argparse
-import os
 import time
 
 import numpy as np
@@ -72,7 +71,8 @@ def main() -> None:
     parser.add_argument("--features", default="ill")
     parser.add_argument("--labels")
     args = parser.parse_args()
-    os.environ["OMP_NUM_THREADS"] = str(args.threads)
+    if args.features != "ill" and not args.labels:
+        parser.error("--features FILE needs --labels FILE")
     from threadpoolctl import threadpool_limits
 
     from mmoe.labeling.classifier import LogisticPath

@@ -32,6 +32,7 @@ def embed_texts(
         torch.set_num_threads(threads)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModel.from_pretrained(model_dir).eval()
+    texts = list(texts)
     order = np.argsort([len(t) for t in texts], kind="stable")
     chunks = []
     with torch.inference_mode():
@@ -140,4 +141,4 @@ def view_features(
         features = embed_images(distinct)
     else:
         features = embed_images_pretrained(distinct, image_encoder)
-    return features[codes] if len(values) else features
+    return features[codes]

@@ -46,6 +46,12 @@ def diagnostics(
     if "true_interaction" in rows:
         references["true"] = rows["true_interaction"].map(TRUE_TYPES[expert_set])
     labels = rows["label"].to_numpy()
+    predicted = {
+        "label": labels,
+        "baseline": baseline_logits.argmax(1),
+        **{expert: logits.argmax(1) for expert, logits in expert_logits.items()},
+        MMOE: predictions[MMOE].to_numpy(),
+    }
     records = []
     for split in ("val", "test"):
         in_split = (rows["split"] == split).to_numpy()
@@ -65,12 +71,6 @@ def diagnostics(
             records.append(
                 (split, "f1", method, "all", binary_scores(labels[in_split], picked)["f1"])
             )
-        predicted = {
-            "label": labels,
-            "baseline": baseline_logits.argmax(1),
-            **{expert: logits.argmax(1) for expert, logits in expert_logits.items()},
-            MMOE: predictions[MMOE].to_numpy(),
-        }
         for subject, values in predicted.items():
             rate = 100 * (values[in_split] == 1).mean()
             records.append((split, "positive_rate", subject, "all", rate))

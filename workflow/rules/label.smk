@@ -18,6 +18,7 @@ rule label_shard:
         gpu=block_resource("labeling", "gpu", 0),
     params:
         kind=view_kind("label_shard"),
+        sharding="content",  # rows go to shards by content (mmoe.labeling.sharding)
         labeling=dataset_params("label_shard", "labeling"),
         seed=config["seed"],
         cache_dir="results/{dataset}/unimodal/cache",

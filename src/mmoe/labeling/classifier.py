@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
@@ -21,12 +22,13 @@ from sklearn.preprocessing import StandardScaler
 from mmoe.labeling.base import ViewInput
 
 C_GRID = (1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
+MAX_ITER = 2000
 
 
 def make_logistic(c: float, seed: int) -> Callable[[], object]:
     """A factory of standardised logistic-regression pipelines."""
     return lambda: make_pipeline(
-        StandardScaler(), LogisticRegression(C=c, max_iter=2000, random_state=seed)
+        StandardScaler(), LogisticRegression(C=c, max_iter=MAX_ITER, random_state=seed)
     )
 
 
@@ -48,7 +50,7 @@ class LogisticPath:
     def fit(self, x: np.ndarray, y: np.ndarray) -> LogisticPath:
         self.scaler_ = StandardScaler().fit(x)
         scaled = self.scaler_.transform(x)
-        model = LogisticRegression(max_iter=2000, random_state=self.seed, warm_start=True)
+        model = LogisticRegression(max_iter=MAX_ITER, random_state=self.seed, warm_start=True)
         self.weights_ = {}
         for c in sorted(self.grid):
             model.set_params(C=c).fit(scaled, y)
@@ -58,7 +60,7 @@ class LogisticPath:
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         scaled = self.scaler_.transform(x)
         margins = [scaled @ w + b for w, b in (self.weights_[c] for c in self.grid)]
-        return 1 / (1 + np.exp(-np.column_stack(margins)))
+        return expit(np.column_stack(margins))
 
 
 class TunedLogistic:

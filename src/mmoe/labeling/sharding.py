@@ -1,8 +1,9 @@
 """Deterministic sharding of a view's rows and the gather step that undoes it.
 
 A row's shard depends only on its content (the view's text or image path), so rows that share a
-content share a shard and are sent once, however the shards' jobs overlap in time, and appending
-rows never moves existing rows between shards.
+text or an image path share a shard and are sent once, however the shards' jobs overlap in time
+(the same image under two paths may be sent by two shards), and appending rows never moves
+existing rows between shards.
 """
 
 from __future__ import annotations
