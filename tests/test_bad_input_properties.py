@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from mmoe.config_checks import ConfigError, check_config
@@ -141,6 +141,7 @@ def _names_lines(message: str) -> bool:
 @pytest.mark.parametrize("mode", ["fail", "drop"])
 @SETTINGS
 @given(st.lists(DAMAGE, min_size=1, max_size=4))
+@example(edits=[("insert", 338, b'"'), ("insert", 325, b"\n"), ("insert", 325, b"\n")])
 def test_a_damaged_csv_ingests_every_line_or_fails_naming_one(mode, edits):
     data = _damage(CSV, edits)
     with tempfile.TemporaryDirectory() as folder:

@@ -53,7 +53,7 @@ def _first_field(line: str, sep: str) -> str | None:
     """The first field of ``line`` on its own (the id of a row lost to broken quoting)."""
     line = line.rstrip("\r\n")
     try:
-        return next(csv.reader([line], delimiter=sep, strict=True), [None])[0]
+        return (next(csv.reader([line], delimiter=sep, strict=True), None) or [None])[0]
     except csv.Error:
         return line.split(sep, 1)[0]
 
