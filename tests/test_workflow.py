@@ -44,7 +44,7 @@ def test_mmoe_is_the_router_selected_on_validation_with_its_routing_diagnostics(
     table = pd.read_csv(tiny_run / "results/tables/routing_diagnostics.csv")
     references = table.groupby("dataset")["reference"].agg(set)
     assert "true" in references["synthetic"] and "true" not in references["mustard"]
-    assert set(table["measure"]) == {"router_accuracy", "expert_accuracy", "f1"}
+    assert set(table["measure"]) == {"router_accuracy", "expert_accuracy", "f1", "positive_rate"}
 
 
 def test_the_typing_chain_and_the_trivial_level_are_in_the_tables(tiny_run):
