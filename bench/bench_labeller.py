@@ -1,15 +1,17 @@
-"""The classifier labeller's nested C selection: every C cold-started (before) against the
-warm-started regularisation path (:class:`mmoe.labeling.classifier.LogisticPath`), side by side
-on the same features in one run.
+"""The classifier labeller's choice of C, three designs side by side on the same features in one
+run: nested cross-validation with every C cold-started (the labeller of commit d6318dd), nested
+with the warm-started regularisation path (``tuning: nested``), and the path with C chosen by the
+cross-fit's own pooled out-of-fold log-loss (``tuning: pooled``, the default).
 
 Usage: nice python bench/bench_labeller.py [--sizes 3000 12000 48000] [--threads 1]
            [--features ill|FILE.npy --labels FILE.npy]
 By default the features are an ill-conditioned Gaussian design (384 columns, singular values
 from 1 to 1e-3, like sentence embeddings) with a weak label signal; or a features file and its
 0/1 labels (e.g. a view's results/<dataset>/features/x1.npy and its labels), subsampled to each
-size. 80% of the rows are training rows, as in a split. Prints, per size and variant, the
-seconds, the log-log slope against the previous size, the chosen C of the final fit, and the
-agreement of the 0/1 labels and the largest |difference| of P(y = 1) between the variants.
+size. 80% of the rows are training rows, 20% validation rows. Prints, per size and design, the
+seconds, the log-log slope against the previous size, the chosen C of the final fit, the log-loss
+on the validation rows (what the design is chosen on), and against the first design the agreement
+of the 0/1 labels and the largest |difference| of P(y = 1).
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ class ColdPath:
         return np.column_stack([m.predict_proba(x)[:, 1] for m in self.models_])
 
 
-def run(features, labels, path_class, seed=0, folds=5):
+def nested(features, labels, is_train, path_class, seed=0, folds=5):
+    """P(y = 1) and the C of the final fit, C chosen by nested CV over ``path_class``."""
     from mmoe.labeling.classifier import C_GRID, TunedLogistic, cross_fit_proba, make_logistic
 
     made = []
@@ -61,11 +64,15 @@ def run(features, labels, path_class, seed=0, folds=5):
         )
         return made[-1]
 
-    is_train = np.arange(len(labels)) < int(0.8 * len(labels))
-    start = time.perf_counter()
     proba, _ = cross_fit_proba(features, labels, is_train, folds, seed, tuned)
-    seconds = time.perf_counter() - start
-    return proba, seconds, made[-1].c_  # the last fit: all training rows, for the other rows
+    return proba, made[-1].c_  # the last fit: all training rows, for the other rows
+
+
+def pooled(features, labels, is_train, seed=0, folds=5):
+    from mmoe.labeling.classifier import C_GRID, pooled_proba
+
+    proba, _, c = pooled_proba(features, labels, is_train, folds, seed, C_GRID)
+    return proba, c
 
 
 def main() -> None:
@@ -74,38 +81,47 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--features", default="ill")
     parser.add_argument("--labels")
+    parser.add_argument("--skip", nargs="*", default=[], help="designs not run (e.g. nested-cold)")
     args = parser.parse_args()
     if args.features != "ill" and not args.labels:
         parser.error("--features FILE needs --labels FILE")
     from threadpoolctl import threadpool_limits
 
-    from mmoe.labeling.classifier import LogisticPath
+    from mmoe.labeling.classifier import LogisticPath, log_loss
 
+    designs = {
+        "nested-cold": lambda x, y, t: nested(x, y, t, ColdPath),
+        "nested-path": lambda x, y, t: nested(x, y, t, LogisticPath),
+        "pooled-path": pooled,
+    }
+    designs = {k: v for k, v in designs.items() if k not in args.skip}
     if args.features != "ill":
         given, given_labels = np.load(args.features), np.load(args.labels).astype(int)
         order = np.random.default_rng(0).permutation(len(given_labels))
     previous = {}
-    print("rows  variant  seconds  slope  C  | agreement  max|dp|")
+    print("rows  design  seconds  slope  C  val_log_loss  | agreement  max|dp|")
     for n in args.sizes:
         if args.features == "ill":
             x, y = ill_conditioned(n)
         else:
             x, y = given[order[:n]], given_labels[order[:n]]
-        out = {}
-        with threadpool_limits(args.threads):
-            for name, path_class in (("cold", ColdPath), ("path", LogisticPath)):
-                out[name] = run(x, y, path_class)
-        agree = 100 * np.mean((out["cold"][0] >= 0.5) == (out["path"][0] >= 0.5))
-        diff = np.abs(out["cold"][0] - out["path"][0]).max()
-        for name, (_, seconds, c) in out.items():
+        is_train = np.arange(n) < int(0.8 * n)
+        reference = None
+        for name, design in designs.items():
+            with threadpool_limits(args.threads):
+                start = time.perf_counter()
+                proba, c = design(x, y, is_train)
+                seconds = time.perf_counter() - start
+            reference = proba if reference is None else reference
+            agree = 100 * np.mean((reference >= 0.5) == (proba >= 0.5))
+            diff = np.abs(reference - proba).max()
+            val = log_loss(y[~is_train], proba[~is_train])
             slope = ""
             if name in previous:
                 slope = f"{np.log(seconds / previous[name][1]) / np.log(n / previous[name][0]):.2f}"
             previous[name] = (n, seconds)
-            print(
-                f"{n}  {name}  {seconds:.1f}  {slope}  {c:g}  | {agree:.2f}%  {diff:.2e}",
-                flush=True,
-            )
+            row = f"{n}  {name}  {seconds:.1f}  {slope}  {c:g}  {val:.4f}"
+            print(f"{row}  | {agree:.2f}%  {diff:.2e}", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,19 @@
 """Scale benchmark: each stage's wall time and peak memory as the rows grow.
 
 Usage: nice python bench/bench_scale.py [--sizes 1200 12000 48000 200000] [--cores 2]
-           [--text/--no-text] [--work bench-scale] [--out docs]
+           [--text/--no-text] [--text-dtype float32|bfloat16] [--work bench-scale] [--out docs]
 Each size n runs `all` in its own folder (<work>/n<n>, kept; a rerun reuses finished jobs, delete
 it to measure again) on one seed, schemes rus and random and the mlp family: the synthetic
 dataset at n rows (image + text views) and, with --text (default), `texts`: a `table` dataset of
 n generated short text pairs, so that the MiniLM embedding and the text labeller are measured at
-scale too. Wall and CPU seconds and peak RSS per stage come from the rules' benchmark files
-(summed over a stage's jobs, max of their peaks). Snakemake samples CPU time and RSS every second
-for a job's first 30 s, then every 30 s, so these two are lower bounds; each run's total CPU
-seconds and its largest process's peak RSS come from getrusage and are exact. Prints a table and
-writes <out>/scale.csv, <out>/scale.md and <out>/scale.png (log-log: rows vs seconds per stage).
+scale too. The synthetic text view repeats a few hundred sentences; the `texts` views hardly repeat
+(the distinct values per view, from the embedding logs, are printed), so embedding each distinct
+text once is not what makes their numbers. Wall and CPU seconds and peak RSS per stage come from
+the rules' benchmark files (summed over a stage's jobs, max of their peaks). Snakemake samples
+CPU time and RSS every second for a job's first 30 s, then every 30 s, so these two are lower
+bounds; each run's total CPU seconds and its largest process's peak RSS come from getrusage and
+are exact. Prints a table and writes <out>/scale.csv, <out>/scale.md and <out>/scale.png
+(log-log: rows vs seconds per stage).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 import resource
 import shlex
 import subprocess
@@ -81,7 +85,7 @@ def text_table(n: int, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame({"id": ids, "text_a": view(0.5), "text_b": view(0.4), "label": labels})
 
 
-def config(n: int, text: bool) -> dict:
+def config(n: int, text: bool, text_dtype: str) -> dict:
     datasets = {
         "synthetic": {
             "format": "synthetic",
@@ -110,6 +114,7 @@ def config(n: int, text: bool) -> dict:
         "seed": 0,
         "seeds": [0],
         "text_encoder": "resources/models/all-MiniLM-L6-v2",
+        "text_encoder_dtype": text_dtype,
         "schemes": ["rus", "random"],
         "main_scheme": "rus",
         "fusion": {"fixed_weights": {"R": 0.2, "U": 0.5, "S": 0.3}},
@@ -118,7 +123,7 @@ def config(n: int, text: bool) -> dict:
     }
 
 
-def run_size(workdir: Path, n: int, text: bool, cores: int) -> dict:
+def run_size(workdir: Path, n: int, text: bool, text_dtype: str, cores: int) -> dict:
     """Run `all` for size ``n`` in ``workdir``: the wall and CPU seconds of the snakemake call
     (all its jobs) and the largest peak RSS of any of its processes (MB), from getrusage, which
     unlike the benchmark files' sampling misses nothing. Kept in ``run.json``: a rerun with
@@ -126,7 +131,9 @@ def run_size(workdir: Path, n: int, text: bool, cores: int) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     if text and not (workdir / "texts.csv").exists():
         text_table(n).to_csv(workdir / "texts.csv", index=False)
-    (workdir / "config.yaml").write_text(yaml.safe_dump(config(n, text), sort_keys=False))
+    (workdir / "config.yaml").write_text(
+        yaml.safe_dump(config(n, text, text_dtype), sort_keys=False)
+    )
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
     command += ["--directory", str(workdir), "--configfile", str(workdir / "config.yaml")]
     command += ["--cores", str(cores), "all"]
@@ -141,6 +148,19 @@ def run_size(workdir: Path, n: int, text: bool, cores: int) -> dict:
         run = {"wall_s": time.monotonic() - start, "cpu_s": cpu, "peak_mb": after.ru_maxrss / 1024}
         record.write_text(json.dumps({k: round(v, 1) for k, v in run.items()}))
     return json.loads(record.read_text())
+
+
+def distinct_values(workdir: Path, n: int) -> pd.DataFrame:
+    """Rows and distinct values of each text view, from the embedding logs."""
+    records = []
+    for log in sorted((workdir / "logs").glob("*/embed_view/*.log")):
+        match = re.search(r"\d+ rows, (\d+) distinct text values", log.read_text())
+        if match:
+            dataset, view = log.parts[-3], log.stem
+            records.append(
+                {"rows": n, "dataset": dataset, "view": view} | {"distinct": int(match[1])}
+            )
+    return pd.DataFrame(records)
 
 
 def stage_of(path: Path, root: Path) -> tuple[str, str]:
@@ -236,16 +256,18 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1200, 12000, 48000, 200000])
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--text", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--text-dtype", choices=["float32", "bfloat16"], default="float32")
     parser.add_argument("--work", type=Path, default=REPO / "bench-scale")
     parser.add_argument("--out", type=Path, default=REPO / "docs")
     parser.add_argument("--note", default="", help="a line for scale.md, e.g. the machine's load")
     args = parser.parse_args()
-    tables, walls = [], []
+    tables, walls, distinct = [], [], []
     for n in args.sizes:
         workdir = args.work.resolve() / f"n{n}"
-        run = run_size(workdir, n, args.text, args.cores)
+        run = run_size(workdir, n, args.text, args.text_dtype, args.cores)
         walls.append({"rows": n, **run})
         tables.append(stage_table(workdir, n))
+        distinct.append(distinct_values(workdir, n))
         print(f"n={n}: {run}", flush=True)
     table = pd.concat(tables, ignore_index=True)
     wide = widen(table)
@@ -257,6 +279,11 @@ def main() -> None:
         f"{datetime.date.today()}, {args.cores} cores, {os.cpu_count()} CPUs on the machine. "
         f"{args.note}\n\n"
     )
+    distinct = pd.concat(distinct, ignore_index=True).pivot_table(
+        index="rows", columns=["dataset", "view"], values="distinct"
+    )
+    distinct.columns = [f"distinct {d} {v}" for d, v in distinct.columns]
+    walls = walls.merge(distinct.reset_index(), on="rows", how="left")
     (args.out / "scale.md").write_text(
         header + walls.to_markdown(index=False) + "\n\n" + wide.to_markdown(index=False) + "\n"
     )

@@ -281,7 +281,11 @@ def test_one_class_in_the_training_labels_is_named():
     ("params", "message"),
     [
         ({"folds": 5, "C": 1.0}, "labeling.params.folds=5 needs at least 5 training rows of each"),
-        ({"folds": 3}, "labeling.params.folds=3 with C chosen by nested cross-validation needs"),
+        ({"folds": 5}, "labeling.params.folds=5 needs at least 5 training rows of each"),
+        (
+            {"folds": 3, "tuning": "nested"},
+            "labeling.params.folds=3 with C chosen by nested cross-validation needs",
+        ),
     ],
 )
 def test_fewer_training_rows_than_folds_are_named(params, message):

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from mmoe.labeling import ViewInput, make_backend
-from mmoe.labeling.classifier import TunedLogistic, cross_fit_proba
+from mmoe.labeling.classifier import TunedLogistic, cross_fit_proba, pooled_proba
 from mmoe.labeling.decision import DECISIONS, decide
 
 
@@ -92,6 +92,16 @@ def test_nested_cv_never_sees_validation_or_test_labels():
     assert model.c_ == 1.0  # the better held-out log-loss
 
 
+def test_pooled_tuning_fits_one_path_per_fold_and_never_sees_validation_or_test_rows():
+    features, labels, is_train = _indexed_rows(60)
+    path = lambda grid, seed: RecordingPath()  # noqa: E731
+    proba, fold_of, c = pooled_proba(features, labels, is_train, 5, 0, (0.1, 1.0), path)
+    assert len(RecordingModel.fitted) == 5 + 1  # a path per fold, one on all training rows
+    assert all(seen <= set(range(40)) for seen in RecordingModel.fitted)
+    assert c == 1.0 and (proba == 0.5).all()  # the C of the better out-of-fold log-loss
+    assert (fold_of[:40] >= 0).all() and (fold_of[40:] == -1).all()
+
+
 def test_the_warm_started_path_finds_each_c_as_a_cold_fit_does():
     """Each C's probabilities on the path equal those of its own cold-started pipeline (to the
     solver's tolerance on an ill-conditioned problem)."""
@@ -108,7 +118,7 @@ def test_the_warm_started_path_finds_each_c_as_a_cold_fit_does():
 
 
 def test_permuting_test_labels_changes_no_labeller_output():
-    """Leakage guard: nested-CV regularisation and the probabilities ignore val/test labels."""
+    """Leakage guard: either tuning of C and the probabilities ignore val/test labels."""
     rng = np.random.default_rng(1)
     labels = np.tile([0, 1], 60)
     features = rng.normal(size=(120, 4)) + labels[:, None]
@@ -120,9 +130,10 @@ def test_permuting_test_labels_changes_no_labeller_output():
         }
     )
     permuted = data.assign(label=np.r_[labels[:80], rng.permutation(labels[80:])])
-    backend = make_backend("classifier", {"folds": 3}, 0)
-    a, b = (backend.label(ViewInput("d", d, "x1", "text", features)) for d in (data, permuted))
-    pd.testing.assert_frame_equal(a, b)
+    for tuning in ("pooled", "nested"):
+        backend = make_backend("classifier", {"folds": 3, "tuning": tuning}, 0)
+        a, b = (backend.label(ViewInput("d", d, "x1", "text", features)) for d in (data, permuted))
+        pd.testing.assert_frame_equal(a, b)
     for decision in DECISIONS:  # nor does any decision rule with the positive-rate clamp
         pd.testing.assert_frame_equal(
             decide(a, data, decision, 0.45), decide(b, permuted, decision, 0.45)

@@ -28,3 +28,13 @@ def test_repeated_texts_get_the_features_of_embedding_each_row_alone(minilm):
     alone = np.concatenate([embed_texts([t], minilm, batch_size=1) for t in texts[:30]])
     assert np.abs(features[:30] - alone).max() < 1e-5
     assert np.allclose(np.linalg.norm(features, axis=1), 1, atol=1e-5)
+
+
+def test_bfloat16_embeddings_point_where_float32_ones_do(minilm):
+    raw = list(json.loads((REPO / "tests/data/mustard_subset.json").read_text()).values())
+    texts = [r["utterance"] for r in raw[:40]]
+    full, half = (
+        view_features(texts, "text", minilm, text_dtype=d) for d in ("float32", "bfloat16")
+    )
+    assert half.dtype == np.float32 and not np.array_equal(full, half)
+    assert (full * half).sum(axis=1).min() > 0.999  # cosine: both are unit vectors

@@ -19,11 +19,13 @@ def embed_texts(
     batch_size: int = 64,
     max_length: int = 128,
     threads: int | None = None,
+    dtype: str = "float32",
 ) -> np.ndarray:
     """Mean-pooled, L2-normalised sentence embeddings (the sentence-transformers recipe).
 
-    ``model_dir`` is a local transformers folder, e.g. the extracted all-MiniLM-L6-v2. Texts are
-    batched in order of length (less padding) and returned in the order given.
+    ``model_dir`` is a local transformers folder, e.g. the extracted all-MiniLM-L6-v2, run in
+    ``dtype`` (pooled in float32). Texts are batched in order of length (less padding) and
+    returned in the order given.
     """
     import torch
     from transformers import AutoModel, AutoTokenizer
@@ -31,7 +33,7 @@ def embed_texts(
     if threads is not None:
         torch.set_num_threads(threads)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    model = AutoModel.from_pretrained(model_dir).eval()
+    model = AutoModel.from_pretrained(model_dir, dtype=getattr(torch, dtype)).eval()
     texts = list(texts)
     order = np.argsort([len(t) for t in texts], kind="stable")
     chunks = []
@@ -44,7 +46,7 @@ def embed_texts(
                 max_length=max_length,
                 return_tensors="pt",
             )
-            hidden = model(**batch).last_hidden_state
+            hidden = model(**batch).last_hidden_state.float()
             mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             chunks.append(torch.nn.functional.normalize(pooled, dim=-1).numpy())
@@ -124,19 +126,20 @@ def view_features(
     text_model_dir: str | Path,
     image_encoder: str | Path = DESCRIPTOR,
     threads: int | None = None,
+    text_dtype: str = "float32",
 ) -> np.ndarray:
     """Features for one view of every datapoint, by the view's modality; images by
     ``image_encoder``: :data:`DESCRIPTOR` or a local folder read by
-    :func:`embed_images_pretrained` (``threads``: the text encoder's torch threads, torch's
-    default when None). Each distinct value (text or image path) is embedded once and its
-    features given to every row that holds it."""
+    :func:`embed_images_pretrained` (``threads`` and ``text_dtype``: the text encoder's torch
+    threads, torch's default when None, and its dtype). Each distinct value (text or image
+    path) is embedded once and its features given to every row that holds it."""
     if kind not in ("text", "image"):
         raise ValueError(f"unknown view kind {kind!r}; expected 'text' or 'image'")
     codes, distinct = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
     distinct = distinct.tolist()
     tqdm.write(f"{len(values)} rows, {len(distinct)} distinct {kind} values")
     if kind == "text":
-        features = embed_texts(distinct, text_model_dir, threads=threads)
+        features = embed_texts(distinct, text_model_dir, threads=threads, dtype=text_dtype)
     elif image_encoder == DESCRIPTOR:
         features = embed_images(distinct)
     else:

@@ -19,6 +19,7 @@ rule embed_view:
         runtime=30,
     params:
         kind=view_kind("embed"),
+        text_dtype=config["text_encoder_dtype"],
         image_encoder=image_encoder,
     script:
         "../../scripts/embed_view.py"

@@ -2,14 +2,17 @@
 
 Training rows get out-of-fold probabilities (each row predicted by a model that never saw its
 fold); validation and test rows get the probabilities of a model fit on all training rows.
-The regularisation ``C`` is either set in the config or, by default, chosen by an inner
-cross-validation inside every fit (nested: only the rows that fit sees, so only training rows).
+The regularisation ``C`` is either set in the config or, by default, chosen on the training rows
+alone: by the pooled out-of-fold log-loss of the cross-fit itself (``tuning: pooled``, the
+default; one regularisation path per fold), or by an inner cross-validation inside every fit
+(``tuning: nested``; six times the fits).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -101,23 +104,49 @@ def cross_fit_proba(
     folds: int,
     seed: int,
     make_model: Callable[[], object],
+    column: int | slice = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """P(y = 1) for every row, and the fold of every training row (-1 for the others)."""
-    proba = np.full(len(features), np.nan)
-    fold_of = np.full(len(features), -1)
+    """The ``column`` of ``predict_proba`` (P(y = 1) of a classifier; ``slice(None)`` keeps every
+    column of a :class:`LogisticPath`) for every row, and the fold of every training row (-1 for
+    the others)."""
+    proba, fold_of = None, np.full(len(features), -1)
     train_idx = np.flatnonzero(is_train)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for fold, (fit_pos, held_pos) in enumerate(splitter.split(train_idx, labels[train_idx])):
-        model = make_model()
-        model.fit(features[train_idx[fit_pos]], labels[train_idx[fit_pos]])
-        proba[train_idx[held_pos]] = model.predict_proba(features[train_idx[held_pos]])[:, 1]
-        fold_of[train_idx[held_pos]] = fold
-    rest = np.flatnonzero(~is_train)
-    if len(rest):
-        model = make_model()
-        model.fit(features[train_idx], labels[train_idx])
-        proba[rest] = model.predict_proba(features[rest])[:, 1]
+    parts = [
+        (train_idx[fit], train_idx[held])
+        for fit, held in splitter.split(train_idx, labels[train_idx])
+    ]
+    if not is_train.all():
+        parts.append((train_idx, np.flatnonzero(~is_train)))
+    for fold, (fit_idx, held_idx) in enumerate(parts):
+        model = make_model().fit(features[fit_idx], labels[fit_idx])
+        held = model.predict_proba(features[held_idx])[:, column]
+        if proba is None:
+            proba = np.full((len(features), *held.shape[1:]), np.nan)
+        proba[held_idx] = held
+        if fold < folds:
+            fold_of[held_idx] = fold
     return proba, fold_of
+
+
+def pooled_proba(
+    features: np.ndarray,
+    labels: np.ndarray,
+    is_train: np.ndarray,
+    folds: int,
+    seed: int,
+    grid: tuple[float, ...],
+    make_path: Callable[[tuple[float, ...], int], object] = LogisticPath,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """:func:`cross_fit_proba` of a regularisation path over ``grid`` (``make_path(grid, seed)``,
+    one P(y = 1) column per C), the ``C`` of the lowest out-of-fold log-loss over all training
+    rows kept (the smallest on ties): P(y = 1), the folds and that C. Val/test rows come from the
+    path fit on all training rows, as in every cross-fit."""
+    path = partial(make_path, grid, seed)
+    proba, fold_of = cross_fit_proba(features, labels, is_train, folds, seed, path, slice(None))
+    losses = [log_loss(labels[is_train], proba[is_train, i]) for i in range(len(grid))]
+    best = min(range(len(grid)), key=lambda i: (losses[i], grid[i]))
+    return proba[:, best], fold_of, float(grid[best])
 
 
 def rows_needed(folds: int, nested: bool) -> int:
@@ -155,17 +184,23 @@ def check_fittable(view: ViewInput, labels: np.ndarray, folds: int, nested: bool
 
 
 class CrossFitClassifier:
-    """``classifier`` backend: params ``folds`` (default 5) and ``C`` (a number, or ``auto``,
-    the default: nested cross-validation over ``C_GRID`` on the training rows)."""
+    """``classifier`` backend: params ``folds`` (default 5), ``C`` (a number, or ``auto``, the
+    default: chosen from ``C_GRID`` on the training rows) and ``tuning`` (how ``auto`` chooses:
+    ``pooled``, the default, or ``nested``)."""
 
     def __init__(self, params: dict, seed: int) -> None:
         self.folds = int(params.get("folds", 5))
         self.c = params.get("C", "auto")
+        self.tuning = params.get("tuning", "pooled")
         self.seed = seed
 
+    @property
+    def nested(self) -> bool:
+        return self.c == "auto" and self.tuning == "nested"
+
     def model_factory(self) -> Callable[[], object]:
-        """Fixed-C pipelines, or ones that tune C on the rows they are fit on."""
-        if self.c != "auto":
+        """Fixed-C pipelines, or ones that tune C on the rows they are fit on (nested)."""
+        if not self.nested:
             return make_logistic(float(self.c), self.seed)
         return lambda: TunedLogistic(
             C_GRID,
@@ -183,10 +218,15 @@ class CrossFitClassifier:
             )
         is_train = (view.data["split"] == "train").to_numpy()
         labels = view.data["label"].to_numpy().astype(int)
-        check_fittable(view, labels[is_train], self.folds, nested=self.c == "auto")
-        proba, _ = cross_fit_proba(
-            view.features, labels, is_train, self.folds, self.seed, self.model_factory()
-        )
+        check_fittable(view, labels[is_train], self.folds, nested=self.nested)
+        if self.c == "auto" and not self.nested:
+            proba, _, _ = pooled_proba(
+                view.features, labels, is_train, self.folds, self.seed, C_GRID
+            )
+        else:
+            proba, _ = cross_fit_proba(
+                view.features, labels, is_train, self.folds, self.seed, self.model_factory()
+            )
         return pd.DataFrame(
             {"id": view.data["id"].to_numpy(), "p": proba, "pred": (proba >= 0.5).astype(int)}
         )

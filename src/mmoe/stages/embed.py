@@ -17,13 +17,17 @@ def embed_view(
     out: str | Path,
     image_encoder: str | Path | None = None,
     threads: int | None = None,
+    text_dtype: str = "float32",
 ) -> None:
     """Frozen features of one view, aligned with ``data``'s rows (``image_encoder``: the image
     views' featurizer, :func:`mmoe.features.view_features`, None for the built-in descriptor; a
-    text view's encoder runs on ``threads`` torch threads, and an image view imports no torch)."""
+    text view's encoder runs on ``threads`` torch threads in ``text_dtype``, and an image view
+    imports no torch)."""
     from mmoe import features
 
     frame = pd.read_parquet(data, columns=[view])
     encoder = image_encoder or features.DESCRIPTOR
     values = frame[view].tolist()
-    io.write_npy(features.view_features(values, kind, text_model, encoder, threads), out)
+    io.write_npy(
+        features.view_features(values, kind, text_model, encoder, threads, text_dtype), out
+    )
