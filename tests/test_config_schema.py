@@ -4,6 +4,7 @@ import copy
 import re
 import shutil
 
+import pandas as pd
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
@@ -199,3 +200,39 @@ def test_an_imported_family_runs_one_seed_and_one_scheme_and_is_never_pooled():
     assert _errors(name).startswith("artifacts.files.zzz/a.json: its first folder 'zzz' is not one")
     escape = _with(("artifacts", "files", "cdfc359/../a.json"), "0" * 64, PAPER_ARTIFACTS)
     assert _errors(escape).startswith("artifacts.files")
+
+
+def test_a_config_with_only_a_datasets_block_plans_every_stage(tmp_path):
+    """Every top-level key but `datasets` has a schema default: a first own config runs."""
+    rows = pd.DataFrame({"id": [f"r{i}" for i in range(40)], "label": [0, 1] * 20})
+    rows.assign(a=[f"a {i % 7}" for i in range(40)], b=[f"b {i % 5}" for i in range(40)]).to_csv(
+        tmp_path / "pairs.csv", index=False
+    )
+    dataset = {
+        "format": "table",
+        "path": "pairs.csv",
+        "columns": {"id": "id", "x1": "a", "x2": "b", "label": "label"},
+        "views": {"x1": "text", "x2": "text"},
+        "labeling": {"backend": "classifier"},
+        "families": ["mlp"],
+    }
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump({"datasets": {"mine": dataset}}))
+    planned = run_snakemake(tmp_path, "-n", "--cores", "1", "all").stdout
+    jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", planned, flags=re.M))
+    assert jobs["train_baseline"] == "3"  # seeds 0, 1, 2
+    assert jobs["train_rus_scheme"] == "9" and jobs["train_five_scheme"] == "3"  # 4 schemes
+    assert {"prepare_text_encoder", "label_unimodal", "fuse", "tables"} <= set(jobs)
+
+
+def test_the_code_constants_of_schema_keys_are_the_schemas_defaults():
+    from mmoe.interactions import CONFIDENCE_FILTER
+    from mmoe.labeling.classifier import CrossFitClassifier
+    from mmoe.labeling.decision import POSITIVE_RATE_BOUND
+
+    schema = yaml.safe_load(SCHEMA.read_text())
+    dataset = schema["properties"]["datasets"]["additionalProperties"]["properties"]
+    labeling = dataset["labeling"]["properties"]
+    assert labeling["positive_rate_bound"]["default"] == POSITIVE_RATE_BOUND
+    assert dataset["confidence_filter"]["default"] == CONFIDENCE_FILTER
+    tuning = schema["$defs"]["classifier_params"]["properties"]["tuning"]["default"]
+    assert CrossFitClassifier({}, 0).tuning == tuning
