@@ -66,7 +66,9 @@ def ingest_once(path: Path) -> tuple[float, float, float]:
     cfg = {"format": "table", "columns": COLUMNS, "views": {"x1": "text", "x2": "text"}}
     before = peak_mib()
     start = time.perf_counter()
-    frame = ingest_stage.ingest("bench", cfg, path, path.with_suffix(".out.parquet"), seed=0)
+    frame = ingest_stage.ingest(
+        dataset="bench", cfg=cfg, source=path, data=path.with_suffix(".out.parquet"), seed=0
+    )
     seconds = time.perf_counter() - start
     return seconds, frame.memory_usage(deep=True).sum() / 2**20, peak_mib() - before
 

@@ -1,8 +1,6 @@
 """Fetch a dataset's public source file, refusing it on a SHA-256 mismatch."""
 
-from mmoe.logs import to_log
+from mmoe.snakemake_job import run_stage
 from mmoe.stages.ingest import download
 
-sm = snakemake  # noqa: F821
-with to_log(sm.log[0]):
-    print(f"fetched {download(sm.params.cfg['url'], sm.output[0], sm.params.cfg['sha256'])}")
+run_stage(download, snakemake)  # noqa: F821

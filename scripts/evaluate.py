@@ -1,8 +1,6 @@
 """Score every method's predictions."""
 
-from mmoe.logs import to_log
+from mmoe.snakemake_job import run_stage
 from mmoe.stages.fusion import evaluate
 
-sm = snakemake  # noqa: F821
-with to_log(sm.log[0]):
-    evaluate(sm.input.predictions, sm.input.typed, sm.output[0])
+run_stage(evaluate, snakemake)  # noqa: F821

@@ -17,18 +17,10 @@ for key, names in (("data", sm.params.synthetic), ("human", sm.params.annotated)
         files[dataset][key] = path
 for dataset, partition in sm.params.reference_partitions.items():
     files[dataset]["reference_partition"] = partition
+settings = ("runs", "fused", "multitask_runs", "groups", "models", "paper_models")
+settings += ("paper_datasets", "schemes", "labelers")
 inputs = TableInputs(
-    sm.params.runs,
-    sm.params.fused,
-    sm.params.multitask_runs,
-    sm.params.groups,
-    sm.params.models,
-    files,
-    sm.input.reported,
-    sm.params.paper_models,
-    sm.params.paper_datasets,
-    sm.params.schemes,
-    sm.params.labelers,
+    files=files, reported=sm.input.reported, **{key: sm.params[key] for key in settings}
 )
 with to_log(sm.log[0]):
     build_tables(inputs, Path(sm.output.main_results_csv).parent, Path(sm.output.pid_png).parent)

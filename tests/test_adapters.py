@@ -225,7 +225,9 @@ def test_each_validation_error_names_file_and_row(tmp_path, change, message):
     out = tmp_path / "data.parquet"
     cfg = _table_cfg(columns={**COLUMNS, "split": "fold"})
     with pytest.raises(DataValidationError) as error:
-        ingest_stage.ingest("byo", cfg, path, out, seed=0, dropped=tmp_path / "dropped.csv")
+        ingest_stage.ingest(
+            dataset="byo", cfg=cfg, source=path, data=out, seed=0, dropped=tmp_path / "dropped.csv"
+        )
     text = str(error.value)
     assert text.startswith(f"dataset 'byo': 1 invalid row(s) in {path}:")
     pattern = ".*".join(map(re.escape, message.split("...")))
@@ -269,7 +271,9 @@ def test_drop_mode_writes_a_report_of_every_dropped_row(tmp_path):
     rows.to_csv(path, index=False)
     cfg = _table_cfg(columns={**COLUMNS, "split": "fold"}, on_invalid="drop")
     out, dropped = tmp_path / "data.parquet", tmp_path / "dropped.csv"
-    frame = ingest_stage.ingest("t", cfg, path, out, seed=0, dropped=dropped)
+    frame = ingest_stage.ingest(
+        dataset="t", cfg=cfg, source=path, data=out, seed=0, dropped=dropped
+    )
     report = pd.read_csv(dropped)
     assert report.columns.tolist() == ["id", "line", "reason"]
     assert report["id"].tolist() == ["r1", "r4", "r7"] and report["line"].tolist() == [3, 6, 9]

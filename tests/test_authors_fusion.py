@@ -56,9 +56,10 @@ def theirs():
 
 def ours(fuser=FUSER, **settings):
     experts = {"R": R, "U": U, "S": S}
-    weights = {"R": 0.2, "U": 0.5, "S": 0.3}
-    args = (ROWS, experts, BASELINE, fuser, weights, {"R": 1 / 3, "U": 1 / 3, "S": 1 / 3}, 0.5)
-    return mixing.strategy_predictions(*args, **settings)
+    fuser_weights = settings.get("fuser_weights", "softmax")
+    routed = mixing.routers(ROWS, fuser, BASELINE, list(experts), 0.5, fuser_weights)
+    weights = ({"R": 0.2, "U": 0.5, "S": 0.3}, {"R": 1 / 3, "U": 1 / 3, "S": 1 / 3})
+    return mixing.strategy_predictions(ROWS, experts, BASELINE, routed, *weights, **settings)
 
 
 PAPER_ARTIFACTS = {

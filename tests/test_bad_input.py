@@ -51,7 +51,9 @@ def _cfg(mode="fail"):
 
 def _ingest(tmp_path, path, mode):
     out, dropped = tmp_path / "data.parquet", tmp_path / "dropped.csv"
-    frame = ingest_stage.ingest("byo", _cfg(mode), path, out, seed=0, dropped=dropped)
+    frame = ingest_stage.ingest(
+        dataset="byo", cfg=_cfg(mode), source=path, data=out, seed=0, dropped=dropped
+    )
     return frame, pd.read_csv(dropped, keep_default_na=False)
 
 
@@ -325,11 +327,21 @@ def dataset(tmp_path):
 
 def _label(root, view="x1"):
     out = root / f"unimodal_{view}.parquet"
-    labeling = {"backend": "classifier", "params": {"folds": 3, "C": 1.0}}
+    labeling = {
+        "backend": "classifier", "params": {"folds": 3, "C": 1.0}, "decision": "answer",
+        "positive_rate_bound": 0.2,
+    }  # fmt: skip
     label_stage.label_unimodal(
-        "demo", root / "data.parquet", root / f"{view}.npy", view, "text", labeling, 0, out,
-        str(root / "encoder"),
-    )  # fmt: skip
+        dataset="demo",
+        data=root / "data.parquet",
+        features=root / f"{view}.npy",
+        view=view,
+        kind="text",
+        labeling=labeling,
+        seed=0,
+        labels=out,
+        encoder=str(root / "encoder"),
+    )
     return out
 
 
@@ -382,13 +394,27 @@ def test_a_half_rows_unimodal_file_fails_the_summary_and_leaves_nothing(dataset)
     out = dataset / "summary.csv"
     message = f"{unimodal['x2']} does not match {dataset}/data.parquet: 20 rows for 40 data rows"
     with pytest.raises(IntermediateError, match=re.escape(message)):
-        label_stage.labeling_summary("demo", dataset / "data.parquet", unimodal, 0.05, out)
+        label_stage.labeling_summary(
+            dataset="demo",
+            data=dataset / "data.parquet",
+            **unimodal,
+            labeling={"max_unparsed_rate": 0.05},
+            summary=out,
+        )
     assert not out.exists()
     with pytest.raises(IntermediateError, match=re.escape(message)):
         partition_stage.partition_interactions(
-            dataset / "data.parquet", unimodal, 0.5, {"rus": dataset / "rus"}, 0,
-            dataset / "typed.parquet", dataset / "counts.csv",
-        )  # fmt: skip
+            dataset="demo",
+            data=dataset / "data.parquet",
+            **unimodal,
+            gamma=0.5,
+            confidence_filter=0,
+            schemes=["rus"],
+            partitions=[dataset / "rus"],
+            seed=0,
+            typed=dataset / "typed.parquet",
+            counts=dataset / "counts.csv",
+        )
     assert not (dataset / "typed.parquet").exists() and not (dataset / "rus").exists()
 
 
@@ -398,7 +424,11 @@ def test_a_reordered_unimodal_file_fails_naming_the_first_row(dataset):
     frame.iloc[::-1].to_parquet(unimodal["x1"])
     with pytest.raises(IntermediateError, match="ids differ from row 0 on \\('i39', data has"):
         label_stage.labeling_summary(
-            "demo", dataset / "data.parquet", unimodal, 0.05, dataset / "s.csv"
+            dataset="demo",
+            data=dataset / "data.parquet",
+            **unimodal,
+            labeling={"max_unparsed_rate": 0.05},
+            summary=dataset / "s.csv",
         )
 
 

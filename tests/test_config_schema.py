@@ -225,14 +225,23 @@ def test_a_config_with_only_a_datasets_block_plans_every_stage(tmp_path):
 
 
 def test_the_code_constants_of_schema_keys_are_the_schemas_defaults():
-    from mmoe.interactions import CONFIDENCE_FILTER
     from mmoe.labeling.classifier import CrossFitClassifier
-    from mmoe.labeling.decision import POSITIVE_RATE_BOUND
 
     schema = yaml.safe_load(SCHEMA.read_text())
-    dataset = schema["properties"]["datasets"]["additionalProperties"]["properties"]
-    labeling = dataset["labeling"]["properties"]
-    assert labeling["positive_rate_bound"]["default"] == POSITIVE_RATE_BOUND
-    assert dataset["confidence_filter"]["default"] == CONFIDENCE_FILTER
     tuning = schema["$defs"]["classifier_params"]["properties"]["tuning"]["default"]
     assert CrossFitClassifier({}, 0).tuning == tuning
+
+
+def test_the_mustard_loaders_defaults_are_the_ones_the_schema_documents():
+    """Format-specific keys take their defaults from the format's loader (a schema default would
+    fill them into every dataset): the schema's descriptions name the loader's values."""
+    import inspect
+
+    from mmoe.datasets.mustard import load_mustard
+
+    schema = yaml.safe_load(SCHEMA.read_text())
+    keys = schema["properties"]["datasets"]["additionalProperties"]["properties"]
+    defaults = inspect.signature(load_mustard).parameters
+    for key in ("test_show", "val_fraction", "x2_text"):
+        assert "default" not in keys[key]
+        assert f"(default: {defaults[key].default}, the loader's)" in keys[key]["description"]

@@ -67,7 +67,7 @@ def test_mustard_bad_rows_name_file_and_row(tmp_path, change, message):
     path = _mustard_file(tmp_path, {**_good_entries(), **change})
     out = tmp_path / "data.parquet"
     with pytest.raises(DataValidationError) as error:
-        ingest_stage.ingest("m", MUSTARD_CFG, path, out, seed=0)
+        ingest_stage.ingest(dataset="m", cfg=MUSTARD_CFG, source=path, data=out, seed=0)
     assert str(path) in str(error.value) and message in str(error.value)
     assert "dataset 'm'" in str(error.value)
     assert not out.exists()

@@ -14,16 +14,26 @@ from tests.test_labeling_openai import params, text_view
 
 
 def _label_view(tmp_path, server, data_path, view, n_shards=2):
-    labeling = {"backend": "openai", "params": params(server)}
+    labeling = {
+        "backend": "openai", "params": params(server), "shards": n_shards, "decision": "answer",
+        "positive_rate_bound": 0.0,
+    }  # fmt: skip
+    job = {"dataset": "demo", "data": data_path, "view": view, "kind": "text", "seed": 0}
     shards = []
     for shard in range(n_shards):
         out = tmp_path / f"{view}-{shard}.parquet"
         label.label_shard(
-            "demo", data_path, view, "text", labeling, 0, tmp_path / "cache", n_shards, shard,
-            out, tmp_path / f"{view}-{shard}.json",
-        )  # fmt: skip
+            **job,
+            labeling=labeling,
+            cache_dir=tmp_path / "cache",
+            shard=shard,
+            labels=out,
+            stats=tmp_path / f"{view}-{shard}.json",
+        )
         shards.append(out)
-    return label.gather_labels(data_path, shards, tmp_path / f"{view}.parquet")
+    return label.label_unimodal(
+        **job, labeling=labeling, shards=shards, labels=tmp_path / f"{view}.parquet"
+    )
 
 
 def test_shards_gather_into_the_data_order_and_summarise(tmp_path):
@@ -37,7 +47,13 @@ def test_shards_gather_into_the_data_order_and_summarise(tmp_path):
     assert (merged["x1"]["pred"] == data["label"]).all()
     assert (tmp_path / "x1-0.json").exists()
     paths = {v: tmp_path / f"{v}.parquet" for v in merged}
-    summary = label.labeling_summary("demo", data_path, paths, 0.05, tmp_path / "s.csv")
+    summary = label.labeling_summary(
+        dataset="demo",
+        data=data_path,
+        **paths,
+        labeling={"max_unparsed_rate": 0.05},
+        summary=tmp_path / "s.csv",
+    )
     overall = summary[(summary["split"] == "all") & (summary["view"] == "x1")].iloc[0]
     assert overall["rows"] == 16 and overall["unparsed"] == 0
 
@@ -52,7 +68,13 @@ def test_too_many_unparsed_answers_fail_the_summary(tmp_path):
     assert labels["pred"].tolist()[1] == -1  # recorded as unparsed, never "No"
     paths = {v: tmp_path / f"{v}.parquet" for v in ("x1", "x2")}
     with pytest.raises(LabelingError, match="2 of 10 answers"):
-        label.labeling_summary("demo", tmp_path / "data.parquet", paths, 0.1, tmp_path / "s.csv")
+        label.labeling_summary(
+            dataset="demo",
+            data=tmp_path / "data.parquet",
+            **paths,
+            labeling={"max_unparsed_rate": 0.1},
+            summary=tmp_path / "s.csv",
+        )
 
 
 def test_chat_backend_plans_one_job_per_shard_with_its_resources(tmp_path):
@@ -86,8 +108,15 @@ def test_captions_reach_the_families_as_text(tmp_path):
     with LoopbackOpenAI() as server:
         captioning = {"backend": "openai", "params": params(server)}
         out = tmp_path / "captions.parquet"
-        label.caption_view("demo", tmp_path / "data.parquet", "x1", captioning, 0,
-                              tmp_path / "cache", out)  # fmt: skip
+        label.caption_view(
+            dataset="demo",
+            data=tmp_path / "data.parquet",
+            view="x1",
+            captioning=captioning,
+            seed=0,
+            cache_dir=tmp_path / "cache",
+            captions=out,
+        )
     captions = pd.read_parquet(out)
     assert captions["id"].tolist() == data["id"].tolist()
     assert captions["caption"].str.len().min() > 0

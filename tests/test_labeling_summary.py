@@ -79,9 +79,9 @@ def test_decisions_label_from_the_answer_the_logprobs_or_a_training_threshold():
     )
     p = [0.30, 0.25, 0.20, 0.10, 0.05, np.nan, 0.60, 0.22]
     frame = pd.DataFrame({"id": range(8), "p": p, "pred": [0, -1, 0, 0, 0, 1, 1, -1]})
-    assert decide(frame, data)["pred"].tolist() == frame["pred"].tolist()
-    assert decide(frame, data, "argmax")["pred"].tolist() == [0, 0, 0, 0, 0, 1, 1, 0]
-    rated = decide(frame, data, "train_positive_rate")
+    assert decide(frame, data, "answer", 0.0)["pred"].tolist() == frame["pred"].tolist()
+    assert decide(frame, data, "argmax", 0.0)["pred"].tolist() == [0, 0, 0, 0, 0, 1, 1, 0]
+    rated = decide(frame, data, "train_positive_rate", 0.0)
     # 2 of the 5 training rows with a P(Yes) are gold positive: the threshold keeps the top 2
     assert rated.attrs == {
         "decision": "train_positive_rate",
@@ -95,7 +95,7 @@ def test_decisions_label_from_the_answer_the_logprobs_or_a_training_threshold():
     assert summary.loc[("x1", "train"), "threshold"] == 0.25
     assert summary.loc[("x2", "all"), "decision"] == "backend"
     with pytest.raises(ValueError, match="unknown labeling decision"):
-        decide(frame, data, "vote")
+        decide(frame, data, "vote", 0.0)
 
 
 def test_the_clamp_every_branch():
@@ -127,7 +127,7 @@ def test_decide_clamps_each_split_and_the_summary_flags_one_class_labels():
     clamped = decide(frame, data, "argmax", bound=0.2)
     assert clamped["pred"].tolist() == [1, 0, 0, 0, 0, 1, 0, 0, 0, 0]
     assert clamped.attrs["clamped"] == ["train", "test"]
-    plain = decide(frame, data, "argmax")
+    plain = decide(frame, data, "argmax", 0.0)
     summary = summarise_labels(data, {"x1": clamped, "x2": plain}).set_index(["view", "split"])
     assert not summary.loc[("x1", "train"), "one_class"]
     assert summary.loc[("x1", "train"), "clamped"]

@@ -29,7 +29,10 @@ JOB = """
 import json, sys
 from mmoe.stages.label import label_shard
 data, labeling, cache, out, stats = sys.argv[1:]
-label_shard("mustard", data, "x1", "text", json.loads(labeling), 0, cache, 1, 0, out, stats)
+label_shard(
+    dataset="mustard", data=data, view="x1", kind="text", labeling=json.loads(labeling), seed=0,
+    cache_dir=cache, shard=0, labels=out, stats=stats,
+)
 """
 
 
@@ -73,7 +76,11 @@ def start_job(tmp_path, url: str, cache, **params):
     """The labeling job for 48 rows (chunks of 4) in a subprocess: (process, output, stats)."""
     data = tmp_path / "data.parquet"
     mustard_rows(48).data.to_parquet(data)
-    labeling = {"backend": "openai", "params": openai_params(url, chunk_rows=4, **params)}
+    labeling = {
+        "backend": "openai",
+        "params": openai_params(url, chunk_rows=4, **params),
+        "shards": 1,
+    }
     out, stats = tmp_path / "labels.parquet", tmp_path / "stats.json"
     args = [str(data), json.dumps(labeling), str(cache), str(out), str(stats)]
     job = subprocess.Popen(

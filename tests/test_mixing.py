@@ -76,13 +76,18 @@ ROWS = pd.DataFrame(
 FUSER = np.log(np.array([[0.98, 0.01, 0.01], [0.01, 0.98, 0.01], [0.01, 0.01, 0.98]] * 2)[:4])
 
 
-def _fuse_args(rows=ROWS, baseline=(0.6, 0.6, 0.6, 0.6)):
+def _strategies(rows, experts, fuser, fixed, frequency, **settings):
+    """strategy_predictions with the routers of ``fuser`` (gamma 0.5; the single model 0.6)."""
+    baseline = _logits([0.6] * len(rows))
+    routed = mixing.routers(rows, fuser, baseline, list(experts), 0.5)
+    return mixing.strategy_predictions(
+        rows, experts, baseline, routed, fixed, frequency, **settings
+    )
+
+
+def _fuse(rows=ROWS, **settings):
     weights = ({"R": 0.2, "U": 0.5, "S": 0.3}, {"R": 0.5, "U": 0.25, "S": 0.25})
-    return rows, EXPERTS, _logits(baseline), FUSER, *weights, 0.5
-
-
-def _fuse(rows=ROWS):
-    return mixing.strategy_predictions(*_fuse_args(rows))
+    return _strategies(rows, EXPERTS, FUSER, *weights, **settings)
 
 
 def test_fuse_returns_every_strategy():
@@ -116,12 +121,13 @@ def test_mmoe_is_the_router_with_the_best_validation_f1_first_on_ties():
 
 
 def test_a_fixed_fusion_method_is_mmoe():
-    preds, settings = mixing.strategy_predictions(*_fuse_args(), method="proxy")
+    preds, settings = _fuse(method="proxy")
     assert settings["mmoe_router"] == "proxy" and preds["mmoe"].equals(preds["proxy"])
 
 
 def test_proxy_soft_weights_follow_the_single_models_probability():
-    weights = mixing.proxy_weights(ROWS, np.array([0.7, 0.7, 0.2, 0.9]), ["R", "U", "S"], 0.5)
+    typed = mixing.label_free_types(ROWS, ["R", "U", "S"], 0.5)
+    weights = mixing.proxy_weights(typed, np.array([0.7, 0.7, 0.2, 0.9]))
     np.testing.assert_allclose(
         weights, [[0.7, 0, 0.3], [0, 1, 0], [0.2, 0, 0.8], [0.1, 0, 0.9]], atol=1e-12
     )
@@ -130,7 +136,7 @@ def test_proxy_soft_weights_follow_the_single_models_probability():
 def test_model_agreement_keeps_only_types_the_views_allow():
     # rows 1 and 3 agree (R/S allowed), row 2 disagrees (U only): the fuser's U on row 4 is gone
     fuser = np.log(np.array([[0.2, 0.7, 0.1], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8], [0.1, 0.6, 0.3]]))
-    routed = mixing.routers(ROWS, fuser, mixing.softmax(_logits([0.6] * 4)), ["R", "U", "S"], 0.5)
+    routed = mixing.routers(ROWS, fuser, _logits([0.6] * 4), ["R", "U", "S"], 0.5)
     np.testing.assert_allclose(routed["model_agreement"][:, 1], [0, 1, 0, 0], atol=1e-9)
     np.testing.assert_allclose(routed["model_agreement"][0], [2 / 3, 0, 1 / 3], atol=1e-9)
     assert routed["model_agreement_hard"].argmax(1).tolist() == [0, 1, 2, 2]
@@ -141,14 +147,8 @@ def test_five_type_experts_fuse_and_cascade():
     experts["agreement_synergy"] = _logits([0.1, 0.9, 0.1, 0.9])
     rows = ROWS.assign(type=["agreement_redundancy", "disagreement_unique_x1"] * 2)
     fuser = np.zeros((4, 5))
-    preds, settings = mixing.strategy_predictions(
-        rows,
-        experts,
-        _logits([0.6] * 4),
-        fuser,
-        {"R": 0.2, "U": 0.5, "S": 0.3},
-        {"agreement_synergy": 1.0},
-        0.5,
+    preds, settings = _strategies(
+        rows, experts, fuser, {"R": 0.2, "U": 0.5, "S": 0.3}, {"agreement_synergy": 1.0}
     )
     assert preds["oracle"].tolist() == [1, 0, 1, 0]
     assert settings["weights_fixed"]["disagreement_unique_x2"] == 0.5

@@ -102,7 +102,9 @@ def test_train_multitask_expert_pools_partitions_and_writes_logits_per_dataset(t
     }
     params = {"hidden": 8, "epochs": 3, "patience": 3, "batch_size": 8}
     out, logits = tmp_path / "models/S/seed0", tmp_path / "logits/S/seed0"
-    summary = train_multitask_expert("mlp", params, members, "S", 0, out, logits)
+    summary = train_multitask_expert(
+        family="mlp", params=params, members=members, expert="S", seed=0, model=out, logits=logits
+    )
     assert summary["n_train_per_dataset"] == {"a": 12, "b": 8}
     assert summary["n_train"] == 20 and summary["n_val"] == 12 + 8
     for name, n in (("a", 60), ("b", 40)):

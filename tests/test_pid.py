@@ -216,8 +216,9 @@ def test_stage_pid_per_type_and_per_model_predictions(tmp_path):
     fused = pd.DataFrame({"id": ids[:40], "baseline": x1[:40], "mmoe": (x1 ^ x2)[:40]})
     fused.to_parquet(tmp_path / "fused.parquet")
     out = dataset_pid(
-        tmp_path / "data.parquet", features, tmp_path / "typed.parquet",
-        {"mlp": tmp_path / "fused.parquet"}, 0, tmp_path / "pid.json",
+        data=tmp_path / "data.parquet", **features, typed=tmp_path / "typed.parquet",
+        families=["mlp"], predictions=[tmp_path / "fused.parquet"], seed=0,
+        pid=tmp_path / "pid.json",
     )  # fmt: skip
     assert list(out) == ["all rows", "R rows", "U rows", "S rows",
                          "mlp single model predictions", "mlp +MMoE predictions"]  # fmt: skip

@@ -27,9 +27,10 @@ def test_diagnostics_measure_routers_experts_and_strategies():
     experts["S"] = _logits([0.1, 0.9, 0.2, 0.9])
     fuser = np.log(np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.8, 0.1, 0.1]]))
     baseline = _logits([0.6, 0.6, 0.6, 0.6])
-    args = (rows, experts, baseline, fuser, {"R": 0.2, "U": 0.5, "S": 0.3}, {"R": 1.0}, 0.5)
-    predictions, _ = mixing.strategy_predictions(*args)
-    table = routing.diagnostics(rows, experts, baseline, fuser, predictions, 0.5)
+    routed = mixing.routers(rows, fuser, baseline, list(experts), 0.5)
+    weights = ({"R": 0.2, "U": 0.5, "S": 0.3}, {"R": 1.0})
+    predictions, _ = mixing.strategy_predictions(rows, experts, baseline, routed, *weights)
+    table = routing.diagnostics(rows, experts, baseline, routed, predictions, 0.5)
     value = table.set_index(["split", "measure", "subject", "reference"])["value"]
     assert value["test", "router_accuracy", "model_hard", "auto"] == 50.0  # S right, R for S wrong
     assert value["test", "router_accuracy", "model_hard", "true"] == 50.0  # U1 is U, routed R

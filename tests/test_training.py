@@ -79,8 +79,10 @@ def _partitioned(tmp_path, scheme):
             tmp_path / f"u{view}.parquet"
         )
     partition_interactions(
-        tmp_path / "data.parquet", {v: tmp_path / f"u{v}.parquet" for v in ("x1", "x2")}, 0.5,
-        {scheme: tmp_path / scheme}, 0, tmp_path / "typed.parquet", tmp_path / "counts.csv",
+        dataset="demo", data=tmp_path / "data.parquet",
+        **{v: tmp_path / f"u{v}.parquet" for v in ("x1", "x2")}, gamma=0.5, confidence_filter=0,
+        schemes=[scheme], partitions=[tmp_path / scheme], seed=0,
+        typed=tmp_path / "typed.parquet", counts=tmp_path / "counts.csv",
     )  # fmt: skip
     views = load_views(tmp_path / "data.parquet", _stage_inputs(tmp_path), KINDS)
     return views, pd.read_parquet(tmp_path / "typed.parquet").set_index("id")
@@ -89,9 +91,9 @@ def _partitioned(tmp_path, scheme):
 def test_each_role_trains_and_selects_on_its_own_rows_and_targets(tmp_path, recording):
     views, typed = _partitioned(tmp_path, "rus")
     out = tmp_path / "out"
-    training.train_baseline("recording", {}, views, 0, out / "b", out / "b.parquet")
-    training.train_expert("recording", {}, views, tmp_path / "rus", "S", 0, out / "s", out / "s.pq")
-    training.train_fuser("recording", {}, views, tmp_path / "rus", 0, out / "f", out / "f.parquet")
+    training.fit_single_model("recording", {}, views, 0, out / "b", out / "b.parquet")
+    training.fit_expert("recording", {}, views, tmp_path / "rus", "S", 0, out / "s", out / "s.pq")
+    training.fit_fuser("recording", {}, views, tmp_path / "rus", 0, out / "f", out / "f.parquet")
     (base_train, base_val, _), (s_train, s_val, _), (f_train, _, n) = recording
     train_ids = typed.index[typed["split"] == "train"]
     assert sorted(base_train.ids) == sorted(train_ids)
@@ -110,10 +112,8 @@ def test_the_five_type_scheme_trains_an_expert_per_five_type_and_a_five_way_fuse
 ):
     views, typed = _partitioned(tmp_path, "five")
     out, kind = tmp_path / "out", "disagreement_unique_x1"
-    training.train_expert(
-        "recording", {}, views, tmp_path / "five", kind, 0, out / "e", out / "e.pq"
-    )
-    training.train_fuser(
+    training.fit_expert("recording", {}, views, tmp_path / "five", kind, 0, out / "e", out / "e.pq")
+    training.fit_fuser(
         "recording", {}, views, tmp_path / "five", 0, out / "f", out / "f.pq",
         types=interactions.FIVE_TYPES,
     )  # fmt: skip
@@ -127,15 +127,15 @@ def test_the_five_type_scheme_trains_an_expert_per_five_type_and_a_five_way_fuse
     )
     assert f_val.targets.tolist() == typed.loc[f_val.ids, "five_type"].map(codes).tolist()
     with pytest.raises(ValueError, match="are not the fuser's"):  # R/U/S classes, five types
-        training.train_fuser("recording", {}, views, tmp_path / "five", 0, out / "g", out / "g.pq")
+        training.fit_fuser("recording", {}, views, tmp_path / "five", 0, out / "g", out / "g.pq")
 
 
 def test_an_expert_without_training_rows_is_its_start_the_single_model(tmp_path):
     views, typed = _partitioned(tmp_path, "five")
     absent = next(t for t in interactions.FIVE_TYPES if t not in set(typed["five_type"]))
     params, out = {"hidden": 8, "epochs": 2, "batch_size": 16}, tmp_path / "out"
-    training.train_baseline("mlp", params, views, 0, out / "single", out / "single.pq")
-    training.train_expert(
+    training.fit_single_model("mlp", params, views, 0, out / "single", out / "single.pq")
+    training.fit_expert(
         "mlp", params, views, tmp_path / "five", absent, 0, out / "e", out / "e.pq",
         init_from=out / "single",
     )  # fmt: skip
@@ -143,7 +143,7 @@ def test_an_expert_without_training_rows_is_its_start_the_single_model(tmp_path)
     summary = json.loads((out / "e" / "summary.json").read_text())
     assert summary["n_train"] == 0 and summary["fine_tuned"] is False
     with pytest.raises(ValueError, match=f"no training rows of type '{absent}'"):
-        training.train_expert(
+        training.fit_expert(
             "mlp", params, views, tmp_path / "five", absent, 0, out / "f", out / "f.pq"
         )
 
@@ -153,7 +153,7 @@ def test_the_fuser_reads_the_unimodal_probabilities_when_asked_train_and_predict
 ):
     views, typed = _partitioned(tmp_path, "rus")
     out = tmp_path / "out"
-    training.train_fuser(
+    training.fit_fuser(
         "recording", {}, views, tmp_path / "rus", 0, out / "f", out / "f.pq",
         probabilities=tmp_path / "typed.parquet",
     )  # fmt: skip
@@ -161,7 +161,7 @@ def test_the_fuser_reads_the_unimodal_probabilities_when_asked_train_and_predict
     for examples in (train, val, predicted):
         expected = typed.loc[examples.ids, ["p1", "p2"]].to_numpy()
         np.testing.assert_array_equal(examples.features["p"], expected)
-    training.train_fuser("recording", {}, views, tmp_path / "rus", 0, out / "g", out / "g.pq")
+    training.fit_fuser("recording", {}, views, tmp_path / "rus", 0, out / "g", out / "g.pq")
     assert set(recording[-1][0].features) == {"x1", "x2"}  # off: the views only
 
 
@@ -169,7 +169,7 @@ def test_only_a_family_that_supports_it_starts_from_the_single_model(tmp_path, r
     assert training.supports_init_from("mlp") and not training.supports_init_from("encoder-lora")
     views, _ = _partitioned(tmp_path, "rus")
     with pytest.raises(ValueError, match="'recording' cannot start from a saved model"):
-        training.train_expert(
+        training.fit_expert(
             "recording", {}, views, tmp_path / "rus", "S", 0, tmp_path / "s", tmp_path / "s.pq",
             init_from=tmp_path / "single",
         )  # fmt: skip
@@ -180,7 +180,7 @@ def test_the_random_schemes_fuser_selects_on_random_types_of_the_validation_rows
 ):
     views, typed = _partitioned(tmp_path, "random")
     out = tmp_path / "out"
-    training.train_fuser("recording", {}, views, tmp_path / "random", 0, out / "f", out / "f.pq")
+    training.fit_fuser("recording", {}, views, tmp_path / "random", 0, out / "f", out / "f.pq")
     _, val, _ = recording[0]
     partition = interactions.read_partition(tmp_path / "random").set_index("id")
     expected = partition.loc[val.ids, "interaction"].map(RUS_CODES)
@@ -199,12 +199,12 @@ def test_interrupted_training_resumes_from_the_checkpoint_beside_the_output(tmp_
               "patience": 2, "batch_size": 16, "max_length": 32}  # fmt: skip
     out, logits = tmp_path / "models" / "seed0", tmp_path / "logits.parquet"
     with pytest.raises(Preempted):
-        training.train_baseline(
+        training.fit_single_model(
             "encoder-lora", {**params, "max_epochs_this_run": 1}, views, 0, out, logits
         )
     checkpoint = tmp_path / "models" / ".seed0.checkpoint" / "last.pt"
     assert checkpoint.is_file() and not out.exists() and not logits.exists()
-    summary = training.train_baseline("encoder-lora", params, views, 0, out, logits)
+    summary = training.fit_single_model("encoder-lora", params, views, 0, out, logits)
     assert summary["resumed_from_epoch"] == 1
     assert (out / "summary.json").is_file() and len(pd.read_parquet(logits)) > 0
     assert not checkpoint.exists()
@@ -218,7 +218,7 @@ def test_the_fuser_learns_soft_types_when_asked_and_its_loss_settings_reach_the_
     monkeypatch.setattr(Recording, "fit", _recording_params(Recording.fit, seen))
     loss = {"loss": "focal", "focal_gamma": 1.0, "class_weights": "balanced"}
     out = tmp_path / "out"
-    training.train_fuser(
+    training.fit_fuser(
         "recording", {}, views, tmp_path / "rus", 0, out / "f", out / "f.pq",
         soft_targets=tmp_path / "typed.parquet", loss=loss,
     )  # fmt: skip
@@ -254,8 +254,9 @@ def test_the_partitions_leave_out_training_rows_a_view_labels_without_confidence
         pd.DataFrame({"id": data["id"], "p": p, "pred": 1}).to_parquet(tmp_path / f"{view}.pq")
     unimodal = {v: tmp_path / f"{v}.pq" for v in ("x1", "x2")}
     counts = partition_interactions(
-        tmp_path / "data.parquet", unimodal, 0.5, {"rus": tmp_path / "rus"}, 0,
-        tmp_path / "typed.parquet", tmp_path / "counts.csv", "demo", 0.1,
+        dataset="demo", data=tmp_path / "data.parquet", **unimodal, gamma=0.5,
+        confidence_filter=0.1, schemes=["rus"], partitions=[tmp_path / "rus"], seed=0,
+        typed=tmp_path / "typed.parquet", counts=tmp_path / "counts.csv",
     )  # fmt: skip
     typed = pd.read_parquet(tmp_path / "typed.parquet")
     assert typed["confident"].tolist() == (p != 0.52).tolist()

@@ -63,10 +63,6 @@ SCHEMES = {
     "five_random": ("random", "five"),
 }
 UNSCORED = "unscored"  # five-type of a row whose answer parsed to no probability
-# The typing filter on training rows (rows a view labels with |P(Yes) - P(No)| <= it are left out):
-# off by default, chosen on validation F1; the authors' 0.10 was set for a chat model's P(Yes),
-# and it drops most rows of a calibrated classifier on weakly predictive views.
-CONFIDENCE_FILTER = 0.0
 
 
 def confident(p1: np.ndarray, p2: np.ndarray, threshold: float) -> np.ndarray:
@@ -83,9 +79,9 @@ def confident(p1: np.ndarray, p2: np.ndarray, threshold: float) -> np.ndarray:
 def classify_rus(y1: np.ndarray, y2: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Hard interaction type per row, and the correct view for ``U`` rows (else '')."""
     right1, right2 = np.asarray(y1) == np.asarray(y), np.asarray(y2) == np.asarray(y)
-    kind = np.where(right1 & right2, "R", np.where(right1 ^ right2, "U", "S"))
+    interaction = np.where(right1 & right2, "R", np.where(right1 ^ right2, "U", "S"))
     unique_view = np.where(right1 & ~right2, "x1", np.where(right2 & ~right1, "x2", ""))
-    return kind.astype(object), unique_view.astype(object)
+    return interaction.astype(object), unique_view.astype(object)
 
 
 def classify_five(p1: np.ndarray, p2: np.ndarray, y: np.ndarray, gamma: float) -> np.ndarray:
@@ -218,13 +214,18 @@ def read_partition(path: str | Path, interaction: str | None = None) -> pd.DataF
 def count_types(typed: pd.DataFrame, assignments: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Counts per split and type for the hard types, plus training counts per scheme."""
     records = [
-        {"scheme": "rus", "split": split, "interaction": kind, "n": int(n)}
-        for (split, kind), n in typed.groupby(["split", "interaction"]).size().items()
+        {"scheme": "rus", "split": split, "interaction": interaction, "n": int(n)}
+        for (split, interaction), n in typed.groupby(["split", "interaction"]).size().items()
     ]
     for scheme, rows in assignments.items():
-        for kind, n in rows["interaction"].value_counts().items():
+        for interaction, n in rows["interaction"].value_counts().items():
             records.append(
-                {"scheme": scheme, "split": "train_partition", "interaction": kind, "n": int(n)}
+                {
+                    "scheme": scheme,
+                    "split": "train_partition",
+                    "interaction": interaction,
+                    "n": int(n),
+                }
             )
     return (
         pd.DataFrame(records).sort_values(["scheme", "split", "interaction"]).reset_index(drop=True)

@@ -75,13 +75,13 @@ def evaluate_predictions(predictions: pd.DataFrame, typed: pd.DataFrame) -> pd.D
     ``predictions`` has ``id``, ``split`` and one 0/1 column per method; ``typed`` carries the
     gold ``label`` and ``interaction`` of every row.
     """
-    kinds = [c for c in ("interaction", "five_type") if c in typed]
-    merged = predictions.merge(typed[["id", "label", *kinds]], on="id", validate="1:1")
+    type_columns = [c for c in ("interaction", "five_type") if c in typed]
+    merged = predictions.merge(typed[["id", "label", *type_columns]], on="id", validate="1:1")
     methods = [c for c in predictions.columns if c not in ("id", "split")]
     records = []
     for split, rows in merged.groupby("split", sort=True):
         groups = [("all", rows)]
-        groups += [(k, g) for kind in kinds for k, g in rows.groupby(kind, sort=True)]
+        groups += [(k, g) for column in type_columns for k, g in rows.groupby(column, sort=True)]
         for interaction, group in groups:
             for method in methods:
                 scores = binary_scores(group["label"].to_numpy(), group[method].to_numpy())

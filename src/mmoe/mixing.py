@@ -120,41 +120,48 @@ def oracle(expert_probs: dict[str, np.ndarray], types: np.ndarray) -> np.ndarray
     return mix(expert_probs, one_hot(types, list(expert_probs)) + 1e-12)
 
 
-def proxy_weights(
-    rows: pd.DataFrame, p_positive: np.ndarray, experts: list[str], gamma: float
-) -> np.ndarray:
-    """Soft label-free routing: each row's probability of each type when its label is drawn
-    with P(y = 1) = ``p_positive`` (the single model's), from its unimodal outputs alone."""
+def label_free_types(rows: pd.DataFrame, experts: list[str], gamma: float) -> np.ndarray:
+    """(2, n, k): each row's type, one-hot over ``experts``, were its label 0 and were it 1,
+    from its unimodal outputs alone (:func:`mmoe.interactions.proxy_types`)."""
     kinds = expert_set_of(experts)
-    as_one = one_hot(proxy_types(rows, np.ones(len(rows), int), kinds, gamma), experts)
-    as_zero = one_hot(proxy_types(rows, np.zeros(len(rows), int), kinds, gamma), experts)
+    return np.stack(
+        [one_hot(proxy_types(rows, np.full(len(rows), y), kinds, gamma), experts) for y in (0, 1)]
+    )
+
+
+def proxy_weights(typed: np.ndarray, p_positive: np.ndarray) -> np.ndarray:
+    """Label-free routing: each row's probability of each type (``typed``:
+    :func:`label_free_types`) when its label is drawn with P(y = 1) = ``p_positive``."""
     p = np.asarray(p_positive, float)[:, None]
-    return p * as_one + (1 - p) * as_zero
+    return p * typed[1] + (1 - p) * typed[0]
 
 
 def routers(
     rows: pd.DataFrame,
     fuser_logits: np.ndarray,
-    baseline_probs: np.ndarray,
+    baseline_logits: np.ndarray,
     experts: list[str],
     gamma: float,
     fuser_weights: str = "softmax",
 ) -> dict[str, np.ndarray]:
     """Per-row expert weights (n, k) of every label-free router, soft and hard; the fuser's
-    weights are the softmax of its logits, or its ``raw`` outputs (left unnormalised)."""
+    weights are the softmax of its logits, or its ``raw`` outputs (left unnormalised). The
+    proxies route by the single model (``baseline_logits``, binary): its prediction, or its
+    probability of class 1."""
     experts_arr = np.asarray(experts)
     fuser = softmax(fuser_logits) if fuser_weights == "softmax" else np.asarray(fuser_logits)
-    allowed = fuser * (proxy_weights(rows, np.full(len(rows), 0.5), experts, gamma) > 0)
+    baseline = softmax(baseline_logits)
+    typed = label_free_types(rows, experts, gamma)
+    allowed = fuser * typed.any(axis=0)
     if fuser_weights == "softmax":
         allowed = (allowed + 1e-12) / (allowed + 1e-12).sum(axis=1, keepdims=True)
-    proxy = proxy_types(rows, baseline_probs.argmax(1), expert_set_of(experts), gamma)
     routed = {
         "model": fuser,
         "model_hard": one_hot(experts_arr[fuser.argmax(1)], experts),
         "model_agreement": allowed,
         "model_agreement_hard": one_hot(experts_arr[allowed.argmax(1)], experts),
-        "proxy": one_hot(proxy, experts),
-        "proxy_soft": proxy_weights(rows, baseline_probs[:, 1], experts, gamma),
+        "proxy": proxy_weights(typed, baseline.argmax(1)),
+        "proxy_soft": proxy_weights(typed, baseline[:, 1]),
     }
     return {name: routed[name] for name in ROUTERS}
 
@@ -190,10 +197,9 @@ def strategy_predictions(
     rows: pd.DataFrame,
     expert_logits: dict[str, np.ndarray],
     baseline_logits: np.ndarray,
-    fuser_logits: np.ndarray,
+    routed: dict[str, np.ndarray],
     fixed_weights: dict[str, float],
     frequency_weights: dict[str, float],
-    gamma: float,
     method: str = SELECTED,
     cascade_threshold: float | str = SELECTED,
     combine: str = "probabilities",
@@ -206,8 +212,8 @@ def strategy_predictions(
     ``cascade_threshold``: a number, or ``validation`` (tuned on the validation rows; without
     any, the cascade is not available and has no column). ``combine``: what the average and
     weighted strategies mix, the experts' ``probabilities`` or their raw ``logits``;
-    ``cascade_rule``: :func:`cascade`; ``fuser_weights``: :func:`routers` (``raw``: the fuser's
-    outputs weight the experts unnormalised).
+    ``cascade_rule``: :func:`cascade`; ``fuser_weights``: that of ``routed`` (:func:`routers`;
+    ``raw``: the routers' weights mix the experts unnormalised).
 
     ``expert_logits`` holds one expert per type, in the fuser's class order. Returns the
     predictions (one column per method, ``mmoe`` the router that ``method`` names or, for
@@ -225,7 +231,6 @@ def strategy_predictions(
         )
     fixed = np.array([fixed_weights[rus_class(k)] for k in experts])
     frequency = np.array([frequency_weights.get(k, 0.0) for k in experts])
-    routed = routers(rows, fuser_logits, baseline, experts, gamma, fuser_weights)
     averaged = probs if combine == "probabilities" else expert_logits
     normalise = fuser_weights == "softmax"
     fused = {

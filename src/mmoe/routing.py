@@ -14,19 +14,20 @@ import pandas as pd
 
 from mmoe.interactions import TRUE_TYPES, expert_set_of, proxy_types
 from mmoe.metrics import binary_scores
-from mmoe.mixing import MMOE, routers, softmax
+from mmoe.mixing import MMOE
 
 
 def diagnostics(
     rows: pd.DataFrame,
     expert_logits: dict[str, np.ndarray],
     baseline_logits: np.ndarray,
-    fuser_logits: np.ndarray,
+    routed: dict[str, np.ndarray],
     predictions: pd.DataFrame,
     gamma: float,
 ) -> pd.DataFrame:
-    """Long table (split, measure, subject, reference, value) for ``rows`` as :func:`fusion.fuse`
-    takes them, plus ``true_interaction`` when known; ``predictions`` is its output.
+    """Long table (split, measure, subject, reference, value) for ``rows`` as
+    :func:`mmoe.mixing.strategy_predictions` takes them, plus ``true_interaction`` when known;
+    ``routed``: :func:`mmoe.mixing.routers`, ``predictions``: the strategies' predictions.
 
     measures: ``router_accuracy`` (subject: a router, or ``views_rule``: the label-free rule
     that takes the first view's prediction as the label, for RUS "U where the views disagree,
@@ -38,7 +39,6 @@ def diagnostics(
     """
     experts = list(expert_logits)
     expert_set = expert_set_of(experts)
-    routed = routers(rows, fuser_logits, softmax(baseline_logits), experts, gamma)
     views_rule = proxy_types(rows, rows["y1"].to_numpy(), expert_set, gamma)
     picks = {name: np.asarray(experts)[w.argmax(1)] for name, w in routed.items()}
     picks["views_rule"] = np.asarray(views_rule)

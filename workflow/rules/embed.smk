@@ -1,10 +1,10 @@
 rule embed_view:
     input:
-        data="results/{dataset}/data.parquet",
-        encoder=config["text_encoder"],
-        image_encoder=image_encoder_folder,
+        data=data_file(),
+        text_encoder=config["text_encoder"],
+        image_model=image_encoder_folder,
     output:
-        "results/{dataset}/features/{view}.npy",
+        features=features_file(),
     log:
         "logs/{dataset}/embed_view/{view}.log",
     benchmark:

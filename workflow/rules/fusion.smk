@@ -1,15 +1,15 @@
 rule fuse:
     input:
-        data="results/{dataset}/data.parquet",
-        typed="results/{dataset}/interactions.parquet",
-        partition="results/{dataset}/partitions/{scheme}",
+        data=data_file(),
+        typed=typed_file(),
+        partition=partition_dir(),
         experts=expert_logits,
         fuser=logits_file("fuser"),
         baseline=SINGLE_MODEL_LOGITS,
     output:
-        predictions="results/{dataset}/fused/{family}/{scheme}/seed{seed}.parquet",
-        settings="results/{dataset}/fused/{family}/{scheme}/seed{seed}.json",
-        routing="results/{dataset}/fused/{family}/{scheme}/seed{seed}.routing.csv",
+        predictions=fused_file("parquet"),
+        settings=fused_file("json"),
+        routing=fused_file("routing.csv"),
     log:
         "logs/{dataset}/fuse/{family}/{scheme}/seed{seed}.log",
     benchmark:
@@ -24,10 +24,10 @@ rule fuse:
 
 rule evaluate:
     input:
-        predictions="results/{dataset}/fused/{family}/{scheme}/seed{seed}.parquet",
-        typed="results/{dataset}/interactions.parquet",
+        predictions=fused_file("parquet"),
+        typed=typed_file(),
     output:
-        "results/{dataset}/metrics/{family}/{scheme}/seed{seed}.csv",
+        scores=metrics_file(),
     log:
         "logs/{dataset}/evaluate/{family}/{scheme}/seed{seed}.log",
     benchmark:

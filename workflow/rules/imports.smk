@@ -18,7 +18,7 @@ rule import_single_model:
     conda:
         "../../envs/core.yaml"
     params:
-        role=SINGLE_MODEL,
+        task=SINGLE_MODEL,
         params=imported_params,
     script:
         "../../scripts/import_model.py"
@@ -32,8 +32,8 @@ for expert_set, types in EXPERT_SETS.items():
         input:
             unpack(imported_inputs(*types, "fuser")),
         output:
-            experts=[directory(model_dir(kind)) for kind in types],
-            expert_logits=[logits_file(kind) for kind in types],
+            experts=[directory(model_dir(expert)) for expert in types],
+            expert_logits=[logits_file(expert) for expert in types],
             fuser=directory(model_dir("fuser")),
             fuser_logits=logits_file("fuser"),
         log:
@@ -46,7 +46,7 @@ for expert_set, types in EXPERT_SETS.items():
         conda:
             "../../envs/core.yaml"
         params:
-            role="scheme",
+            task="scheme",
             params=imported_params,
             types=list(types),
         script:

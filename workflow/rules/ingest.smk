@@ -1,6 +1,6 @@
 rule generate_synthetic:
     output:
-        directory("results/{dataset}/source"),
+        source=directory("results/{dataset}/source"),
     log:
         "logs/{dataset}/generate_synthetic.log",
     benchmark:
@@ -16,7 +16,7 @@ rule generate_synthetic:
 
 rule download:
     output:
-        "resources/{dataset}/{filename}",
+        file="resources/{dataset}/{filename}",
     log:
         "logs/{dataset}/download_{filename}.log",
     wildcard_constraints:
@@ -31,9 +31,9 @@ rule download:
 
 rule extract_frames:
     input:
-        lambda wildcards: dataset_cfg(wildcards)["videos_dir"],
+        videos=lambda wildcards: dataset_cfg(wildcards)["videos_dir"],
     output:
-        directory("results/{dataset}/frames"),
+        frames=directory("results/{dataset}/frames"),
     log:
         "logs/{dataset}/extract_frames.log",
     benchmark:
@@ -48,9 +48,9 @@ rule extract_frames:
 
 rule ingest:
     input:
-        ingest_source,
+        unpack(ingest_source),
     output:
-        data="results/{dataset}/data.parquet",
+        data=data_file(),
         dropped="results/{dataset}/dropped.csv",
     log:
         "logs/{dataset}/ingest.log",

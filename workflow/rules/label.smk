@@ -1,10 +1,10 @@
 rule label_shard:
     input:
-        data="results/{dataset}/data.parquet",
+        data=data_file(),
         model=block_model("labeling"),
     output:
-        labels="results/{dataset}/unimodal/shards/{view}/{shard}.parquet",
-        stats="results/{dataset}/unimodal/shards/{view}/{shard}.json",
+        labels=shard_file("parquet"),
+        stats=shard_file("json"),
     log:
         "logs/{dataset}/label_shard/{view}/{shard}.log",
     benchmark:
@@ -30,7 +30,7 @@ rule label_unimodal:
     input:
         unpack(label_inputs),
     output:
-        "results/{dataset}/unimodal/{view}.parquet",
+        labels=unimodal_file(),
     log:
         "logs/{dataset}/label_unimodal/{view}.log",
     benchmark:
@@ -53,11 +53,11 @@ rule label_unimodal:
 
 rule labeling_summary:
     input:
-        data="results/{dataset}/data.parquet",
-        x1="results/{dataset}/unimodal/x1.parquet",
-        x2="results/{dataset}/unimodal/x2.parquet",
+        data=data_file(),
+        x1=unimodal_file("x1"),
+        x2=unimodal_file("x2"),
     output:
-        "results/{dataset}/unimodal/summary.csv",
+        summary=labeling_summary_file(),
     log:
         "logs/{dataset}/labeling_summary.log",
     benchmark:
@@ -72,10 +72,10 @@ rule labeling_summary:
 
 rule caption_view:
     input:
-        data="results/{dataset}/data.parquet",
+        data=data_file(),
         model=block_model("captioning"),
     output:
-        "results/{dataset}/captions/{view}.parquet",
+        captions=caption_file(),
     log:
         "logs/{dataset}/caption_view/{view}.log",
     benchmark:

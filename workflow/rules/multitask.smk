@@ -22,7 +22,6 @@ rule train_multitask_expert:
         runtime=family_resource("runtime", 30),
         gpu=family_resource("gpu", 0),
     params:
-        family=lambda wildcards: wildcards.family,
         params=family_params,
         members=multitask_members,
     script:
@@ -31,14 +30,14 @@ rule train_multitask_expert:
 
 use rule fuse as fuse_multitask with:
     input:
-        typed="results/{dataset}/interactions.parquet",
-        partition=f"results/{{dataset}}/partitions/{config['main_scheme']}",
+        typed=typed_file(),
+        partition=partition_dir(config["main_scheme"]),
         experts=expand(multitask_dir("logits"), expert=EXPERTS, allow_missing=True),
         fuser=logits_file("fuser", config["main_scheme"]),
         baseline=SINGLE_MODEL_LOGITS,
     output:
-        predictions="results/multitask/{group}/fused/{family}/{dataset}/seed{seed}.parquet",
-        settings="results/multitask/{group}/fused/{family}/{dataset}/seed{seed}.json",
+        predictions=multitask_file("fused", "parquet"),
+        settings=multitask_file("fused", "json"),
     log:
         "logs/multitask/{group}/fuse/{family}/{dataset}/seed{seed}.log",
     benchmark:
@@ -50,10 +49,10 @@ use rule fuse as fuse_multitask with:
 
 use rule evaluate as evaluate_multitask with:
     input:
-        predictions="results/multitask/{group}/fused/{family}/{dataset}/seed{seed}.parquet",
-        typed="results/{dataset}/interactions.parquet",
+        predictions=multitask_file("fused", "parquet"),
+        typed=typed_file(),
     output:
-        "results/multitask/{group}/metrics/{family}/{dataset}/seed{seed}.csv",
+        scores=multitask_file("metrics", "csv"),
     log:
         "logs/multitask/{group}/evaluate/{family}/{dataset}/seed{seed}.log",
     benchmark:

@@ -1,17 +1,14 @@
 rule partition_interactions:
     input:
-        data="results/{dataset}/data.parquet",
-        x1="results/{dataset}/unimodal/x1.parquet",
-        x2="results/{dataset}/unimodal/x2.parquet",
+        data=data_file(),
+        x1=unimodal_file("x1"),
+        x2=unimodal_file("x2"),
         # gate: the labeling summary fails on too many unparsed answers
-        summary="results/{dataset}/unimodal/summary.csv",
+        summary=labeling_summary_file(),
     output:
-        typed="results/{dataset}/interactions.parquet",
-        counts="results/{dataset}/partitions/counts.csv",
-        schemes=[
-            directory(f"results/{{dataset}}/partitions/{scheme}")
-            for scheme in config["schemes"]
-        ],
+        typed=typed_file(),
+        counts=counts_file(),
+        partitions=[directory(partition_dir(scheme)) for scheme in config["schemes"]],
     log:
         "logs/{dataset}/partition_interactions.log",
     benchmark:

@@ -1,11 +1,11 @@
 rule dataset_pid:
     input:
         unpack(feature_files),
-        data="results/{dataset}/data.parquet",
-        typed="results/{dataset}/interactions.parquet",
+        data=data_file(),
+        typed=typed_file(),
         predictions=lambda wildcards: pid_predictions(wildcards).values(),
     output:
-        "results/{dataset}/pid.json",
+        pid=pid_file(),
     log:
         "logs/{dataset}/dataset_pid.log",
     benchmark:

@@ -31,6 +31,7 @@ rule train_baseline:
         gpu=family_resource("gpu", 0),
     params:
         **MODEL_PARAMS,
+        task="single_model",
     script:
         "../../scripts/train_model.py"
 
@@ -43,8 +44,8 @@ for expert_set, types in EXPERT_SETS.items():
         input:
             unpack(scheme_model_inputs),
         output:
-            experts=[directory(model_dir(kind)) for kind in types],
-            expert_logits=[logits_file(kind) for kind in types],
+            experts=[directory(model_dir(expert)) for expert in types],
+            expert_logits=[logits_file(expert) for expert in types],
             fuser=directory(model_dir("fuser")),
             fuser_logits=logits_file("fuser"),
         log:
@@ -64,6 +65,7 @@ for expert_set, types in EXPERT_SETS.items():
             runtime=family_resource("runtime", 30, models=len(types) + 1),
         params:
             **EXPERT_PARAMS | FUSER_PARAMS,
+            task="scheme",
         script:
             "../../scripts/train_model.py"
 
@@ -82,6 +84,7 @@ use rule train_baseline as train_expert with:
         family=training_families(per_scheme=False),
     params:
         **EXPERT_PARAMS,
+        task="expert",
 
 
 use rule train_baseline as train_fuser with:
@@ -98,3 +101,4 @@ use rule train_baseline as train_fuser with:
         family=training_families(per_scheme=False),
     params:
         **FUSER_PARAMS,
+        task="fuser",

@@ -30,14 +30,8 @@ def _load_synthetic(source: Path, cfg: dict, seed: int) -> pd.DataFrame:
 
 
 def _load_mustard(source: Path, cfg: dict, seed: int) -> pd.DataFrame:
-    frame = load_mustard(
-        source,
-        cfg.get("test_show", "FRIENDS"),
-        cfg.get("val_fraction", 0.2),
-        seed,
-        cfg.get("x2_text", "context"),
-    )
-    return _with_frames(frame, cfg)
+    options = {k: cfg[k] for k in ("test_show", "val_fraction", "x2_text") if k in cfg}
+    return _with_frames(load_mustard(source, seed=seed, **options), cfg)
 
 
 def _load_urfunny(source: Path, cfg: dict, seed: int) -> pd.DataFrame:

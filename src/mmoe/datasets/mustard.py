@@ -42,11 +42,17 @@ X2_TEXTS = ("context", "context_and_utterance")
 
 
 def load_mustard(
-    path: str | Path, test_show: str, val_fraction: float, seed: int, x2_text: str = "context"
+    path: str | Path,
+    test_show: str = "FRIENDS",
+    val_fraction: float = 0.2,
+    seed: int = 0,
+    x2_text: str = "context",
 ) -> pd.DataFrame:
-    """Read ``sarcasm_data.json`` into the normalised table (not yet validated); ``x2_text``:
-    the dialogue context, or the context followed by the target utterance (``SPEAKER:
-    utterance``, the whole text the paper's text-only prompt reads)."""
+    """Read ``sarcasm_data.json`` into the normalised table (not yet validated): the scenes of
+    ``test_show`` are the test split, ``val_fraction`` of the others the validation split (the
+    dataset keys of the same names; these defaults are theirs); ``x2_text``: the dialogue
+    context, or the context followed by the target utterance (``SPEAKER: utterance``, the whole
+    text the paper's text-only prompt reads)."""
     if x2_text not in X2_TEXTS:
         raise ValueError(f"{path}: x2_text {x2_text!r} is not one of {X2_TEXTS}")
     path = Path(path)

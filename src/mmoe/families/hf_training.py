@@ -17,6 +17,7 @@ import json
 import math
 import shutil
 import time
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -24,9 +25,14 @@ import numpy as np
 from tqdm import tqdm
 
 from mmoe.families.base import Examples
+from mmoe.families.early_stopping import (
+    new_selection,
+    patience_spent,
+    select_epoch,
+    selection_summary,
+)
 from mmoe.families.losses import loss_function, target_tensor
 from mmoe.io import atomic_path, write_json
-from mmoe.metrics import selection_key, selection_record
 
 COMMON_DEFAULTS = {
     "lr": 5e-4,
@@ -157,9 +163,8 @@ def _set_rng_state(state: dict) -> None:
 
 def _finished(state: dict, hp: dict) -> bool:
     """All epochs ran, or the last ``patience`` epochs did not improve on the best."""
-    last = state["epoch"] - 1
-    return state["epoch"] >= hp["epochs"] or (
-        last >= 0 and last - state["best_epoch"] >= hp["patience"]
+    return state["epoch"] >= hp["epochs"] or patience_spent(
+        state, state["epoch"] - 1, hp["patience"]
     )
 
 
@@ -286,25 +291,11 @@ class LoraFamily:
     ):
         """Run (or resume) training; return the best in-memory model, its processor and a summary
         whose ``saved`` entry holds what ``save`` writes to ``family.json``."""
-        import torch
-        from transformers import get_linear_schedule_with_warmup
-
         hp = self.hyper_parameters(params)
         model, processor = self.build(hp, n_classes, seed)
         meta = self.prepare(processor, hp, n_classes)
         items = self.encode(processor, train, hp, meta)
-        targets = target_tensor(train.targets)
-        loss_fn = loss_function(hp, train.targets, n_classes)
-        lengths = [len(i["input_ids"]) for i in items]
-        steps_per_epoch = math.ceil(math.ceil(len(items) / hp["batch_size"]) / hp["grad_accum"])
-        trainable = [p for p in model.parameters() if p.requires_grad]
-        optimizer = torch.optim.AdamW(trainable, lr=hp["lr"], weight_decay=hp["weight_decay"])
-        total_steps = steps_per_epoch * hp["epochs"]
-        scheduler = get_linear_schedule_with_warmup(
-            optimizer, int(hp["warmup_ratio"] * total_steps), total_steps
-        )
-        cuda = next(model.parameters()).device.type == "cuda"
-        scaler = torch.amp.GradScaler("cuda", enabled=cuda and _cuda_dtype() == torch.float16)
+        loop = self._optimisation(model, hp, train, n_classes, len(items))
         identity = {
             "hp": {k: v for k, v in hp.items() if k not in RUN_CONTROL},
             "seed": seed,
@@ -313,45 +304,21 @@ class LoraFamily:
             "val": val.fingerprint(),
             "selection": SELECTION,
         }
-        state = {
-            "epoch": 0,
-            "best_key": (False, -1.0),
-            "best_epoch": -1,
-            "best": None,
-            "best_record": {},
-            "history": [],
-        }
+        state = {"epoch": 0, **new_selection(), "history": []}
         checkpoint = checkpoint_path(hp, out_dir)
-        resumed_from = self._resume(
-            checkpoint, identity, model, optimizer, scheduler, scaler, state
-        )
+        steppers = (loop["optimizer"], loop["scheduler"], loop["scaler"])
+        resumed_from = self._resume(checkpoint, identity, model, *steppers, state)
         ran = 0
         while not _finished(state, hp):
             if hp.get("max_epochs_this_run") is not None and ran >= hp["max_epochs_this_run"]:
                 raise Preempted(f"stopped after {ran} epoch(s); resume from {checkpoint}")
             epoch = state["epoch"]
-            rng = np.random.default_rng([seed, epoch])
-            batches = length_batches(lengths, hp["batch_size"], rng, hp["bucket_batches"])
-            start, loss_sum = time.perf_counter(), 0.0
-            model.train()
-            for step, index in enumerate(tqdm(batches, desc=f"{self.name} epoch {epoch}")):
-                batch = self._to(self.collate(processor, [items[i] for i in index]), model)
-                with self._autocast(model):
-                    logits = self.class_logits(model, batch, meta)
-                loss = loss_fn(logits.float(), targets[index].to(logits.device))
-                scaler.scale(loss / hp["grad_accum"]).backward()
-                loss_sum += float(loss.detach()) * len(index)
-                if (step + 1) % hp["grad_accum"] == 0 or step + 1 == len(batches):
-                    scaler.unscale_(optimizer)
-                    torch.nn.utils.clip_grad_norm_(trainable, hp["max_grad_norm"])
-                    scaler.step(optimizer)
-                    scaler.update()
-                    scheduler.step()
-                    optimizer.zero_grad(set_to_none=True)
-            seconds = time.perf_counter() - start
+            loss_sum, seconds = self._train_epoch(
+                model, processor, items, hp, meta, loop, seed, epoch
+            )
             predicted = self.logits(model, processor, val, hp, meta).argmax(1)
-            key = selection_key(val.targets, predicted, n_classes)
-            record = selection_record(val.targets, predicted, n_classes)
+            snapshot = partial(_trainable_state, model)
+            record = select_epoch(state, epoch, val.targets, predicted, n_classes, snapshot)
             state["history"].append(
                 {
                     "epoch": epoch,
@@ -361,21 +328,69 @@ class LoraFamily:
                     "train_examples_per_s": len(items) / seconds,
                 }
             )
-            if key > tuple(state["best_key"]):
-                state.update(best_key=key, best_epoch=epoch, best=_trainable_state(model))
-                state.update(best_record=record)
             state["epoch"], ran = epoch + 1, ran + 1
-            self._checkpoint(checkpoint, identity, model, optimizer, scheduler, scaler, state)
+            self._checkpoint(checkpoint, identity, model, *steppers, state)
         model.load_state_dict(state["best"], strict=False)
         summary = {
-            "best_epoch": state["best_epoch"],
-            "best_val_f1": state["best_record"]["val_f1"],
-            **{k: v for k, v in state["best_record"].items() if k != "val_f1"},
-            "history": state["history"],
+            **selection_summary(state, state["history"]),
             "resumed_from_epoch": resumed_from,
             "saved": {"family": self.name, "n_classes": n_classes, "hp": hp, "meta": meta},
         }
         return model, processor, summary
+
+    def _optimisation(self, model, hp: dict, train: Examples, n_classes: int, n_items: int) -> dict:
+        """The loss, the optimiser of the trainable weights, its linear warm-up schedule over every
+        epoch's steps and the gradient scaler (float16 on CUDA only)."""
+        import torch
+        from transformers import get_linear_schedule_with_warmup
+
+        steps_per_epoch = math.ceil(math.ceil(n_items / hp["batch_size"]) / hp["grad_accum"])
+        trainable = [p for p in model.parameters() if p.requires_grad]
+        optimizer = torch.optim.AdamW(trainable, lr=hp["lr"], weight_decay=hp["weight_decay"])
+        total_steps = steps_per_epoch * hp["epochs"]
+        scheduler = get_linear_schedule_with_warmup(
+            optimizer, int(hp["warmup_ratio"] * total_steps), total_steps
+        )
+        cuda = next(model.parameters()).device.type == "cuda"
+        scaler = torch.amp.GradScaler("cuda", enabled=cuda and _cuda_dtype() == torch.float16)
+        return {
+            "targets": target_tensor(train.targets),
+            "loss_fn": loss_function(hp, train.targets, n_classes),
+            "trainable": trainable,
+            "optimizer": optimizer,
+            "scheduler": scheduler,
+            "scaler": scaler,
+        }
+
+    def _train_epoch(
+        self, model, processor, items: list[dict], hp: dict, meta: dict, loop: dict, seed, epoch
+    ) -> tuple[float, float]:
+        """One epoch over length-bucketed batches (shuffled by ``seed`` and ``epoch``, so that a
+        resumed run draws the same), with gradient accumulation and clipping; returns the summed
+        training loss and the seconds it took."""
+        import torch
+
+        lengths = [len(i["input_ids"]) for i in items]
+        rng = np.random.default_rng([seed, epoch])
+        batches = length_batches(lengths, hp["batch_size"], rng, hp["bucket_batches"])
+        optimizer, scaler = loop["optimizer"], loop["scaler"]
+        start, loss_sum = time.perf_counter(), 0.0
+        model.train()
+        for step, index in enumerate(tqdm(batches, desc=f"{self.name} epoch {epoch}")):
+            batch = self._to(self.collate(processor, [items[i] for i in index]), model)
+            with self._autocast(model):
+                logits = self.class_logits(model, batch, meta)
+            loss = loop["loss_fn"](logits.float(), loop["targets"][index].to(logits.device))
+            scaler.scale(loss / hp["grad_accum"]).backward()
+            loss_sum += float(loss.detach()) * len(index)
+            if (step + 1) % hp["grad_accum"] == 0 or step + 1 == len(batches):
+                scaler.unscale_(optimizer)
+                torch.nn.utils.clip_grad_norm_(loop["trainable"], hp["max_grad_norm"])
+                scaler.step(optimizer)
+                scaler.update()
+                loop["scheduler"].step()
+                optimizer.zero_grad(set_to_none=True)
+        return loss_sum, time.perf_counter() - start
 
     def _checkpoint(self, path, identity, model, optimizer, scheduler, scaler, state) -> None:
         import torch

@@ -8,6 +8,7 @@ candidate (epoch -1), so fine-tuning never ends worse on validation than where i
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +16,14 @@ from tqdm import tqdm
 
 from mmoe.families.adam import Adam
 from mmoe.families.base import Examples
+from mmoe.families.early_stopping import (
+    new_selection,
+    patience_spent,
+    select_epoch,
+    selection_summary,
+)
 from mmoe.families.losses import loss_function, target_tensor
 from mmoe.io import atomic_path
-from mmoe.metrics import selection_key, selection_record
 
 DEFAULTS = {
     "hidden": 128,
@@ -74,18 +80,15 @@ class MLPFamily:
         xv = torch.tensor((x_val - mean) / std, dtype=torch.float32)
         optimiser = Adam(net.parameters(), lr=hp["lr"], weight_decay=hp["weight_decay"])
         loss_fn = loss_function(hp, train.targets, n_classes)
-        best = {"key": (False, -1.0), "epoch": -1, "state": None, "record": {}}
-        history = []
+        selection, history = new_selection(), []
 
         def validate(epoch: int) -> None:
             net.eval()
             with torch.no_grad():
                 predicted = net(xv).argmax(1).numpy()
-            key = selection_key(val.targets, predicted, n_classes)
-            record = selection_record(val.targets, predicted, n_classes)
+            snapshot = partial(_copy_state, net)
+            record = select_epoch(selection, epoch, val.targets, predicted, n_classes, snapshot)
             history.append({"epoch": epoch, **record})
-            if key > best["key"]:
-                best.update(key=key, epoch=epoch, state=_copy_state(net), record=record)
 
         if hp.get("init_from"):
             validate(-1)
@@ -98,10 +101,10 @@ class MLPFamily:
                 loss_fn(net(xt[batch]), yt[batch]).backward()
                 optimiser.step()
             validate(epoch)
-            if epoch - best["epoch"] >= hp["patience"]:
+            if patience_spent(selection, epoch, hp["patience"]):
                 break
         checkpoint = {
-            "state": best["state"],
+            "state": selection["best"],
             "mean": mean,
             "std": std,
             "n_in": x_train.shape[1],
@@ -111,12 +114,7 @@ class MLPFamily:
         }
         with atomic_path(Path(out_dir) / "model.pt") as tmp:
             torch.save(checkpoint, tmp)
-        return {
-            "best_epoch": best["epoch"],
-            "best_val_f1": best["record"]["val_f1"],
-            **{k: v for k, v in best["record"].items() if k != "val_f1"},
-            "history": history,
-        }
+        return selection_summary(selection, history)
 
     def _load(self, model_dir: Path):
         import torch

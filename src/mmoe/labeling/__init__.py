@@ -18,6 +18,9 @@ BACKENDS: dict[str, type] = {
     "precomputed": PrecomputedBackend,
     "vllm": VLLMBackend,
 }
+# Backends that answer chat prompts: their rows are labeled in shards (rule label_shard), then
+# gathered by rule label_unimodal.
+CHAT_BACKENDS = ("openai", "vllm")
 
 
 def make_backend(name: str, params: dict, seed: int) -> LabelingBackend:
@@ -27,4 +30,4 @@ def make_backend(name: str, params: dict, seed: int) -> LabelingBackend:
     return BACKENDS[name](params=params, seed=seed)
 
 
-__all__ = ["BACKENDS", "LabelingBackend", "ViewInput", "make_backend"]
+__all__ = ["BACKENDS", "CHAT_BACKENDS", "LabelingBackend", "ViewInput", "make_backend"]

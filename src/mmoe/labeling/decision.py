@@ -22,7 +22,6 @@ import pandas as pd
 from mmoe.labeling.base import UNPARSED
 
 DECISIONS = ("answer", "argmax", "train_positive_rate")
-POSITIVE_RATE_BOUND = 0.2  # the authors' clamp (mmodel-soup: balance_lower_bound)
 
 
 def train_rate_threshold(p: np.ndarray, gold: np.ndarray) -> float:
@@ -53,9 +52,7 @@ def clamp_positive_rate(p: np.ndarray, pred: np.ndarray, bound: float) -> np.nda
     return out
 
 
-def decide(
-    frame: pd.DataFrame, data: pd.DataFrame, decision: str = "answer", bound: float = 0.0
-) -> pd.DataFrame:
+def decide(frame: pd.DataFrame, data: pd.DataFrame, decision: str, bound: float) -> pd.DataFrame:
     """``frame`` (id, p, pred) with ``pred`` set by ``decision``, using ``data``'s training rows
     (id, split, label) for ``train_positive_rate``, then clamped to ``bound`` in each split of
     ``data``. ``attrs`` record the decision, its threshold (NaN for ``answer``), the bound and

@@ -92,8 +92,8 @@ def categorisation(
         is_paper_dataset(reported, r["dataset"]) and r["reference"] == "human" for r in rows
     ]
     out["paper_macro_f1"] = [paper_value(paper.get("f1_overall") if p else None) for p in is_paper]
-    for kind in INTERACTIONS:
-        out[f"paper_accuracy_{kind}"] = [
-            paper_value(dig(paper, "accuracy", kind) if p else None) for p in is_paper
+    for interaction in INTERACTIONS:
+        out[f"paper_accuracy_{interaction}"] = [
+            paper_value(dig(paper, "accuracy", interaction) if p else None) for p in is_paper
         ]
     return out

@@ -41,6 +41,6 @@ def pid_table(pids: dict[str, dict]) -> pd.DataFrame:
 
 def _subset_order(item: tuple[str, dict]) -> tuple[int, str]:
     """All rows first, then the R, U, S rows, then models' predictions by name."""
-    order = ["all rows", *(f"{kind} rows" for kind in INTERACTIONS)]
+    order = ["all rows", *(f"{interaction} rows" for interaction in INTERACTIONS)]
     name = item[0]
     return (order.index(name) if name in order else len(order), name)

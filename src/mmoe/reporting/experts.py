@@ -24,8 +24,11 @@ def _baseline_vs_expert(metrics: pd.DataFrame, scheme: str, types: dict[str, str
     """Test rows of the baseline and of the matching expert per type (``types``: type -> R/U/S)."""
     rows = metrics[(metrics["split"] == "test") & (metrics["scheme"] == scheme)]
     picked = pd.concat(
-        rows[(rows["interaction"] == kind) & rows["method"].isin(["baseline", f"expert_{expert}"])]
-        for kind, expert in types.items()
+        rows[
+            (rows["interaction"] == interaction)
+            & rows["method"].isin(["baseline", f"expert_{expert}"])
+        ]
+        for interaction, expert in types.items()
     )
     model = np.where(picked["method"] == "baseline", "single model", "expert")
     return picked.assign(model=model)

@@ -71,23 +71,25 @@ def model_cells(
         for method, key in PAPER_FUSION_KEYS.items():
             reference, rebuilt = dig(table3, key, name), _score(rows, method, "f1")
             cells.append(_cell(dataset, family, "Table 3", f"{key} F1", reference, rebuilt))
-        for kind, model in [(k, m) for k in INTERACTIONS for m in ("baseline", "expert")]:
+        for interaction, model in [(k, m) for k in INTERACTIONS for m in ("baseline", "expert")]:
             typed = test[(test["dataset"] == dataset) & (test["family"] == family)]
-            typed = typed[typed["interaction"] == kind]
-            method = "baseline" if model == "baseline" else f"expert_{kind}"
-            reference = dig(rq1, "albef_experts", kind, model) if name == "ALBEF" else None
+            typed = typed[typed["interaction"] == interaction]
+            method = "baseline" if model == "baseline" else f"expert_{interaction}"
+            reference = dig(rq1, "albef_experts", interaction, model) if name == "ALBEF" else None
             rebuilt = _score(typed, method, "f1")
             cells.append(
-                _cell(dataset, family, "RQ1", f"{kind} rows: {model} F1", reference, rebuilt)
+                _cell(dataset, family, "RQ1", f"{interaction} rows: {model} F1", reference, rebuilt)
             )
     for dataset, frame in counts.items():
         if not is_paper_dataset(reported, dataset):
             continue
         train = frame[(frame["scheme"] == scheme) & (frame["split"] == "train_partition")]
-        for kind in INTERACTIONS:
-            n = train.loc[train["interaction"] == kind, "n"].sum()
-            paper = dig(reported, "table2_partition_ablation", "rus", f"n_{kind}")
-            cells.append(_cell(dataset, "–", "Table 2", f"training rows of {kind}", paper, n))
+        for interaction in INTERACTIONS:
+            n = train.loc[train["interaction"] == interaction, "n"].sum()
+            paper = dig(reported, "table2_partition_ablation", "rus", f"n_{interaction}")
+            cells.append(
+                _cell(dataset, "–", "Table 2", f"training rows of {interaction}", paper, n)
+            )
     return cells
 
 
@@ -95,16 +97,16 @@ def reference_types(dataset: str, files: dict[str, list[str]]) -> pd.Series:
     """id -> type of a partition made elsewhere (type -> files of ids), refusing an id typed
     twice."""
     types: dict[str, str] = {}
-    for kind, paths in files.items():
+    for interaction, paths in files.items():
         for path in paths:
             records = external.read_records(path)
             for key in external.record_ids(path, records, external.default_id(records)):
                 if key in types:
                     raise external.ExternalFileError(
-                        f"dataset '{dataset}': {path}: id {key!r} is typed {kind} here and "
+                        f"dataset '{dataset}': {path}: id {key!r} is typed {interaction} here and "
                         f"{types[key]} in another reference_partition file"
                     )
-                types[key] = kind
+                types[key] = interaction
     return pd.Series(types, dtype=object)
 
 
@@ -131,11 +133,11 @@ def typing_cells(references: dict[str, pd.DataFrame]) -> list[dict]:
     for dataset, typing in references.items():
         for split in pd.unique(typing["split"]):
             rows = typing[typing["split"] == split]
-            for kind in INTERACTIONS:
-                mine = set(rows.index[rows["interaction"] == kind])
-                other = set(rows.index[rows["reference"] == kind])
+            for interaction in INTERACTIONS:
+                mine = set(rows.index[rows["interaction"] == interaction])
+                other = set(rows.index[rows["reference"] == interaction])
                 differ = len(mine ^ other)
-                counted = f"{split} {kind}: ids"
+                counted = f"{split} {interaction}: ids"
                 cell = _cell(dataset, "–", "typing", counted, len(other), len(mine))
                 cell.update(difference=float(differ))
                 cell["status"] = "exact" if differ == 0 else f"{differ} ids differ"
@@ -183,7 +185,7 @@ def label_sources(
             "labels": labelers.get(dataset),
             "agreement": 100 * float(same.mean()),
             "agreement_test": 100 * float(same[is_test].mean()),
-            **{f"n_{kind}": int(train.get(kind, 0)) for kind in INTERACTIONS},
+            **{f"n_{interaction}": int(train.get(interaction, 0)) for interaction in INTERACTIONS},
         }
         scores = test[test["dataset"] == dataset]
         wide = scores.pivot_table(index=["family", "seed"], columns="method", values="f1")

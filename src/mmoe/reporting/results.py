@@ -138,9 +138,9 @@ def partition_ablation(
     stats = mean_std(rows[rows["method"] == MMOE], ["dataset", "family", "scheme"], ["f1"])
     paper = reported.get("table2_partition_ablation", {})
     stats.insert(3, "experts", [len(scheme_experts(s)) for s in stats["scheme"]])
-    for kind in INTERACTIONS:
-        stats[f"n_{kind}"] = [
-            _partition_count(counts[d], s, kind)
+    for interaction in INTERACTIONS:
+        stats[f"n_{interaction}"] = [
+            _partition_count(counts[d], s, interaction)
             for d, s in zip(stats["dataset"], stats["scheme"], strict=True)
         ]
     stats["paper_f1"] = [
@@ -150,10 +150,10 @@ def partition_ablation(
     return stats
 
 
-def _partition_count(counts: pd.DataFrame, scheme: str, kind: str) -> int:
-    """Training rows of R/U/S class ``kind`` in ``scheme``'s partition (five types folded)."""
+def _partition_count(counts: pd.DataFrame, scheme: str, interaction: str) -> int:
+    """Training rows of R/U/S class ``interaction`` in ``scheme``'s partition (five folded)."""
     rows = counts[(counts["scheme"] == scheme) & (counts["split"] == "train_partition")]
-    return int(rows.loc[rows["interaction"].map(rus_class) == kind, "n"].sum())
+    return int(rows.loc[rows["interaction"].map(rus_class) == interaction, "n"].sum())
 
 
 MULTITASK_EXPERTS = {"single": "single-dataset", "pooled": "pooled"}

@@ -44,17 +44,23 @@ def import_model(
     return logits
 
 
-def import_single_model(data, dataset, params, out_dir, logits_out) -> pd.DataFrame:
-    """The imported single model."""
+def import_single_model(*, data, dataset, params, model, logits) -> pd.DataFrame:
+    """Rule import_single_model: the imported single model."""
     frame = pd.read_parquet(data)
-    return import_model(frame, dataset, params, SINGLE_MODEL, out_dir, logits_out)
+    return import_model(frame, dataset, params, SINGLE_MODEL, model, logits)
 
 
 def import_scheme(
-    data, dataset, params, types: list[str], experts: list, expert_logits: list, fuser, fuser_logits
-) -> None:
-    """A scheme's imported experts (one per type of ``types``) and fuser."""
+    *, data, dataset, params, types: list[str], experts: list, expert_logits: list, fuser,
+    fuser_logits,
+) -> None:  # fmt: skip
+    """Rules import_<expert set>_scheme: a scheme's imported experts (one per type of ``types``)
+    and fuser."""
     frame = pd.read_parquet(data)
-    for kind, out_dir, logits in zip(types, experts, expert_logits, strict=True):
-        import_model(frame, dataset, params, kind, out_dir, logits)
+    for interaction, out_dir, logits in zip(types, experts, expert_logits, strict=True):
+        import_model(frame, dataset, params, interaction, out_dir, logits)
     import_model(frame, dataset, params, "fuser", fuser, fuser_logits, types)
+
+
+# The import rules' ``task`` param -> its function (scripts/import_model.py).
+TASKS = {"single_model": import_single_model, "scheme": import_scheme}

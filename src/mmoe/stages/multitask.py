@@ -11,22 +11,29 @@ from mmoe.stages.training import fit_and_save, run_params, write_logits
 
 
 def train_multitask_expert(
+    *,
     family: str,
     params: dict,
     members: dict[str, dict],
     expert: str,
     seed: int,
-    out_dir: str | Path,
-    logits_dir: str | Path,
+    model: str | Path,
+    logits: str | Path,
+    threads: int = 1,
 ) -> dict:
     """Train the expert of type ``expert`` on the union of that type's training rows in several
-    datasets, early-stopped on their pooled validation rows; then write its logits for each
-    dataset's validation and test rows as ``logits_dir/<dataset>.parquet``.
+    datasets, early-stopped on their pooled validation rows, into ``model`` (torch on
+    ``threads`` threads); then write its logits for each dataset's validation and test rows as
+    ``logits/<dataset>.parquet``.
 
     ``members`` maps each dataset to its ``data``, ``partition`` folder, ``features`` (x1, x2),
     view ``kinds`` and optional ``captions`` and feature ``encoders`` (their widths are then
     checked); :mod:`mmoe.pooling` pools them.
     """
+    import torch
+
+    torch.set_num_threads(threads)
+    out_dir, logits_dir = model, logits
     train, val, evals = {}, {}, {}
     for name, member in members.items():
         views = load_views(
@@ -45,7 +52,7 @@ def train_multitask_expert(
     if not train:
         raise ValueError(f"no training rows of type {expert!r} in any of {sorted(members)}")
     per_dataset = {name: len(examples) for name, examples in train.items()}
-    model, summary = fit_and_save(
+    fitted, summary = fit_and_save(
         family, params, pooling.pool(train, val), pooling.pool(val), 2, seed, out_dir,
         n_train_per_dataset=per_dataset,
     )  # fmt: skip
@@ -53,6 +60,6 @@ def train_multitask_expert(
         tmp.mkdir()
         for name, (examples, rows) in evals.items():
             pooled = pooling.pool({name: examples}, val)
-            write_logits(model, params, out_dir, pooled, rows, tmp / f"{name}.parquet")
-    model.discard_checkpoint(run_params(params, out_dir), out_dir)
+            write_logits(fitted, params, out_dir, pooled, rows, tmp / f"{name}.parquet")
+    fitted.discard_checkpoint(run_params(params, out_dir), out_dir)
     return summary

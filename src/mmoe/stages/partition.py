@@ -20,47 +20,50 @@ class PartitionError(ValueError):
 
 
 def partition_interactions(
+    *,
+    dataset: str,
     data: str | Path,
-    unimodal: dict[str, str | Path],
+    x1: str | Path,
+    x2: str | Path,
     gamma: float,
-    schemes: dict[str, str | Path],
+    confidence_filter: float,
+    schemes: list[str],
+    partitions: list[str | Path],
     seed: int,
-    typed_out: str | Path,
-    counts_out: str | Path,
-    dataset: str = "",
-    confidence_filter: float = interactions.CONFIDENCE_FILTER,
+    typed: str | Path,
+    counts: str | Path,
 ) -> pd.DataFrame:
-    """Type every row; write each scheme's hive-partitioned train and validation rows (with a
-    ``split`` column) and the counts. Training rows that a view labels with no more confidence
-    than ``confidence_filter`` (:func:`interactions.confident`) are left out of the partitions;
-    the typed table marks them (``confident``)."""
+    """Type every row from the unimodal predictions ``x1``, ``x2``; write each scheme's
+    hive-partitioned train and validation rows (with a ``split`` column) into its folder of
+    ``partitions`` and the type ``counts``. Training rows that a view labels with no more
+    confidence than ``confidence_filter`` (:func:`interactions.confident`) are left out of the
+    partitions; the ``typed`` table marks them (``confident``)."""
     frame = pd.read_parquet(data)
-    typed = interactions.label_interactions(
-        frame, {v: read_unimodal(p, data, frame["id"]) for v, p in unimodal.items()}, gamma
-    )
-    typed["confident"] = interactions.confident(typed["p1"], typed["p2"], confidence_filter)
-    kept = typed["confident"] | (typed["split"] != "train")
+    unimodal = {v: read_unimodal(p, data, frame["id"]) for v, p in {"x1": x1, "x2": x2}.items()}
+    rows = interactions.label_interactions(frame, unimodal, gamma)
+    rows["confident"] = interactions.confident(rows["p1"], rows["p2"], confidence_filter)
+    kept = rows["confident"] | (rows["split"] != "train")
     print(f"confidence filter {confidence_filter}: {int((~kept).sum())} training row(s) left out")
     assignments = {
         scheme: {
             split: interactions.scheme_assignment(
-                typed[kept & (typed["split"] == split)], scheme, seed
+                rows[kept & (rows["split"] == split)], scheme, seed
             )
             for split in PARTITIONED_SPLITS
         }
         for scheme in schemes
     }
-    check_assignments(assignments, typed, dataset)
-    for scheme, path in schemes.items():
-        rows = pd.concat(
-            [assigned.assign(split=split) for split, assigned in assignments[scheme].items()]
+    check_assignments(assignments, rows, dataset)
+    for scheme, path in zip(schemes, partitions, strict=True):
+        interactions.write_partition(
+            pd.concat([part.assign(split=split) for split, part in assignments[scheme].items()]),
+            path,
         )
-        interactions.write_partition(rows, path)
-    counts = interactions.count_types(typed, {s: a["train"] for s, a in assignments.items()})
-    io.write_parquet(typed, typed_out)
-    io.write_csv(counts, counts_out)
-    print(counts.to_string(index=False))
-    return counts
+    table = interactions.count_types(rows, {s: a["train"] for s, a in assignments.items()})
+    io.write_parquet(rows, typed)
+    io.write_csv(table, counts)
+    print(table.to_string(index=False))
+    return table
 
 
 def check_assignments(assignments: dict, typed: pd.DataFrame, dataset: str) -> None:

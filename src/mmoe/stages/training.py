@@ -1,7 +1,9 @@
 """The single model, the interaction experts and the fuser (rules: training.smk).
 
-Each trains one model of a family, saves it, reloads it from disk and writes its logits for every
-validation and test row. They differ only in the rows and targets they train and select on.
+Each ``fit_*`` trains one model of a family, saves it, reloads it from disk and writes its logits
+for every validation and test row; they differ only in the rows and targets they train and select
+on. The rules' functions (``train_baseline``, ``train_expert``, ``train_fuser``,
+``train_scheme``: :data:`TASKS`) load the job's rows and call them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pandas as pd
 from mmoe import interactions, io
 from mmoe.families import FAMILIES, Examples, get_family
 from mmoe.stages.partition import scheme_rows
-from mmoe.stages.rows import EVAL_SPLITS, Views
+from mmoe.stages.rows import EVAL_SPLITS, Views, load_views
 
 
 def supports_init_from(family: str) -> bool:
@@ -27,7 +29,7 @@ def supports_init_from(family: str) -> bool:
     return getattr(FAMILIES[family], "supports_init_from", False)
 
 
-def train_baseline(
+def fit_single_model(
     family: str, params: dict, views: Views, seed: int, out_dir: str | Path, logits_out: str | Path
 ) -> dict:
     """The single model: every training row, gold labels; selected on every validation row."""
@@ -36,7 +38,7 @@ def train_baseline(
     return fit_and_predict(family, params, views, train, val, 2, seed, out_dir, logits_out)
 
 
-def train_expert(
+def fit_expert(
     family: str,
     params: dict,
     views: Views,
@@ -71,7 +73,7 @@ def train_expert(
     return fit_and_predict(family, params, views, train, val, 2, seed, out_dir, logits_out)
 
 
-def train_fuser(
+def fit_fuser(
     family: str,
     params: dict,
     views: Views,
@@ -94,7 +96,7 @@ def train_fuser(
     if probabilities is not None:
         views = with_probabilities(views, probabilities)
     params = {**params, **(loss or {})}
-    codes = {kind: code for code, kind in enumerate(types)}
+    codes = {interaction: code for code, interaction in enumerate(types)}
     sets = []
     for split in ("train", "val"):
         assigned = scheme_rows(partition_dir, split)["interaction"]
@@ -198,3 +200,86 @@ def write_logits(model, params, model_dir, examples, rows: pd.DataFrame, out) ->
         result[f"logit_{k}"] = np.asarray(logits[:, k], dtype=float)
     io.write_parquet(result, out)
     return result
+
+
+def job_views(
+    data, x1, x2, kinds: dict, encoders: dict, caption_x1=None, caption_x2=None, threads=1
+) -> Views:
+    """The job's rows, the views' features (checked against ``kinds`` and ``encoders``) and the
+    captions of captioned image views; torch on ``threads`` threads."""
+    import torch
+
+    torch.set_num_threads(threads)
+    captions = {v: p for v, p in {"x1": caption_x1, "x2": caption_x2}.items() if p}
+    return load_views(data, {"x1": x1, "x2": x2}, kinds, captions, encoders)
+
+
+def expert_start(expert_training: dict, single_model) -> dict:
+    """:func:`fit_expert`'s start and selection from the ``experts`` settings."""
+    return {"init_from": single_model, "type_aware": expert_training["type_aware_selection"]}
+
+
+def fuser_settings(fuser_training: dict, fuser_probabilities: bool, soft_targets: bool, typed):
+    """:func:`fit_fuser`'s inputs from the ``fusion`` settings: the typed rows as the fuser's
+    probabilities and/or soft targets, and its loss settings."""
+    return {
+        "probabilities": typed if fuser_probabilities else None,
+        "soft_targets": typed if soft_targets else None,
+        "loss": {k: v for k, v in fuser_training.items() if k != "targets"},
+    }
+
+
+def train_baseline(
+    *, family, params, kinds, encoders, seed, data, x1, x2, model, logits,
+    caption_x1=None, caption_x2=None, threads=1,
+) -> dict:  # fmt: skip
+    """Rule train_baseline: :func:`fit_single_model` on the job's rows."""
+    views = job_views(data, x1, x2, kinds, encoders, caption_x1, caption_x2, threads)
+    return fit_single_model(family, params, views, seed, model, logits)
+
+
+def train_expert(
+    *, family, params, kinds, encoders, seed, data, x1, x2, partition, expert, expert_training,
+    model, logits, single_model=None, caption_x1=None, caption_x2=None, threads=1,
+) -> dict:  # fmt: skip
+    """Rule train_expert: :func:`fit_expert` of type ``expert`` on the job's rows."""
+    views = job_views(data, x1, x2, kinds, encoders, caption_x1, caption_x2, threads)
+    start = expert_start(expert_training, single_model)
+    return fit_expert(family, params, views, partition, expert, seed, model, logits, **start)
+
+
+def train_fuser(
+    *, family, params, kinds, encoders, seed, data, x1, x2, partition, types, fuser_training,
+    fuser_probabilities, soft_targets, model, logits, typed=None, caption_x1=None,
+    caption_x2=None, threads=1,
+) -> dict:  # fmt: skip
+    """Rule train_fuser: :func:`fit_fuser` over the scheme's ``types`` on the job's rows."""
+    views = job_views(data, x1, x2, kinds, encoders, caption_x1, caption_x2, threads)
+    settings = fuser_settings(fuser_training, fuser_probabilities, soft_targets, typed)
+    return fit_fuser(family, params, views, partition, seed, model, logits, types, **settings)
+
+
+def train_scheme(
+    *, family, params, kinds, encoders, seed, data, x1, x2, partition, types, expert_training,
+    fuser_training, fuser_probabilities, soft_targets, experts, expert_logits, fuser,
+    fuser_logits, typed=None, single_model=None, caption_x1=None, caption_x2=None, threads=1,
+) -> None:  # fmt: skip
+    """Rules train_<expert set>_scheme: the scheme's experts (one per type), then its fuser, in
+    one job, so that Python, torch and the rows load once."""
+    views = job_views(data, x1, x2, kinds, encoders, caption_x1, caption_x2, threads)
+    start = expert_start(expert_training, single_model)
+    for expert, out_dir, out in zip(types, experts, expert_logits, strict=True):
+        print(f"expert {expert}", flush=True)
+        fit_expert(family, params, views, partition, expert, seed, out_dir, out, **start)
+    print("fuser", flush=True)
+    settings = fuser_settings(fuser_training, fuser_probabilities, soft_targets, typed)
+    fit_fuser(family, params, views, partition, seed, fuser, fuser_logits, types, **settings)
+
+
+# The training rules' ``task`` param -> its function (scripts/train_model.py).
+TASKS = {
+    "single_model": train_baseline,
+    "expert": train_expert,
+    "fuser": train_fuser,
+    "scheme": train_scheme,
+}

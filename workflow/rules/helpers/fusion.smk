@@ -22,21 +22,17 @@ FUSION_KEYS = (
 )
 
 
-def fusion_setting(key):
-    """A params function: fusion setting ``key`` of the job's family (its own, else the config's)."""
-
-    def params(wildcards):
-        own = config["families"][wildcards.family].get("fusion", {})
-        return canonical(own.get(key, config["fusion"][key]))
-
-    return params
+def fusion_settings(wildcards):
+    """The fusion settings of the job's family (each its own, else the config's)."""
+    own = config["families"][wildcards.family].get("fusion", {})
+    return canonical({key: own.get(key, config["fusion"][key]) for key in FUSION_KEYS})
 
 
 def fusion_params():
-    """The fuse rules' params: the experts, the fusion settings and the dataset's gamma (its
-    agreement threshold, read by the label-free routers)."""
+    """The fuse rules' params: the experts' types, the fusion settings and the dataset's gamma
+    (its agreement threshold, read by the label-free routers)."""
     return {
-        "experts": scheme_types,
-        **{key: fusion_setting(key) for key in FUSION_KEYS},
+        "types": scheme_types,
+        "fusion": fusion_settings,
         "gamma": dataset_params("fusion", "gamma"),
     }

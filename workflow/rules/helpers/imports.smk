@@ -5,7 +5,7 @@ from mmoe.families.imported import SINGLE_MODEL, is_imported
 
 def imported_families():
     """A wildcard constraint: the datasets' imported families (none: matches nothing)."""
-    return "|".join(re.escape(f) for f in FAMILIES if is_imported(f)) or "(?!)"
+    return "|".join(re.escape(f) for f in DATASET_FAMILIES if is_imported(f)) or "(?!)"
 
 
 def imported_params(wildcards):
@@ -21,7 +21,7 @@ def imported_inputs(*roles):
     def inputs(wildcards):
         files = family_params(wildcards).get("files", {}).get(wildcards.dataset, {})
         return {
-            "data": f"results/{wildcards.dataset}/data.parquet",
+            "data": data_file(wildcards.dataset),
             **{
                 f"file_{role}": entry_path(files[role])
                 for role in roles

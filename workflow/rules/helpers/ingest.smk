@@ -27,7 +27,12 @@ def ingest_source(wildcards):
             source = download_target(wildcards)
     frames = [frames_dir(wildcards)] if "videos_dir" in cfg else []
     views = [entry_path(v) for v in cfg.get("view_files", {}).values()]
-    return [source, *frames, *given_split_files(cfg), *views]
+    return {
+        "source": source,
+        "frames": frames,
+        "given_split": given_split_files(cfg),
+        "view_files": views,
+    }
 
 
 def given_split_files(cfg):

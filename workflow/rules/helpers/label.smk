@@ -2,7 +2,7 @@
 def label_inputs(wildcards):
     """Features for the classifier backend; the view's file for the precomputed backend; the
     view's shards for chat-model backends."""
-    data = f"results/{wildcards.dataset}/data.parquet"
+    data = data_file(wildcards.dataset)
     labeling = dataset_cfg(wildcards)["labeling"]
     if labeling["backend"] == "precomputed":
         return {
@@ -12,11 +12,14 @@ def label_inputs(wildcards):
     if labeling["backend"] == "classifier":
         return {
             "data": data,
-            "features": f"results/{wildcards.dataset}/features/{wildcards.view}.npy",
+            "features": features_file(wildcards.view, wildcards.dataset),
         }
     shards = range(labeling["shards"])
-    prefix = f"results/{wildcards.dataset}/unimodal/shards/{wildcards.view}"
-    return {"data": data, "shards": [f"{prefix}/{shard}.parquet" for shard in shards]}
+    files = [
+        shard_file("parquet", wildcards.view, shard, wildcards.dataset)
+        for shard in shards
+    ]
+    return {"data": data, "shards": files}
 
 
 def block_model(block):

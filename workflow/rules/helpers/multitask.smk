@@ -7,6 +7,13 @@ def multitask_dir(kind):
     return f"results/multitask/{{group}}/{kind}/{{family}}/{{expert}}/seed{{seed}}"
 
 
+def multitask_file(
+    kind, ext, group="{group}", family="{family}", dataset="{dataset}", seed="{seed}"
+):
+    """A member dataset's multitask ``fused`` predictions or settings, or its ``metrics``."""
+    return f"results/multitask/{group}/{kind}/{family}/{dataset}/seed{seed}.{ext}"
+
+
 def multitask_members(wildcards):
     """Per member dataset of the group: its data, main-scheme partition, features, view kinds
     and captions (the train_multitask_expert inputs, keyed for mmoe.stages.multitask).
@@ -16,8 +23,8 @@ def multitask_members(wildcards):
     for dataset in GROUPS[wildcards.group]["datasets"]:
         member = SimpleNamespace(dataset=dataset)
         members[dataset] = {
-            "data": f"results/{dataset}/data.parquet",
-            "partition": f"results/{dataset}/partitions/{main}",
+            "data": data_file(dataset),
+            "partition": partition_dir(main, dataset),
             "features": feature_files(member),
             "kinds": dataset_params("multitask", "views")(member),
             "encoders": view_encoders("multitask")(member),
@@ -43,7 +50,7 @@ def multitask_runs():
             "dataset": d,
             "family": f,
             "seed": seed,
-            "path": f"results/multitask/{g}/metrics/{f}/{d}/seed{seed}.csv",
+            "path": multitask_file("metrics", "csv", g, f, d, seed),
         }
         for g, cfg in sorted(GROUPS.items())
         for d in cfg["datasets"]

@@ -4,6 +4,6 @@ def pid_predictions(wildcards):
     single-model and +MMoE columns dataset_pid decomposes."""
     main = config["main_scheme"]
     return {
-        f: f"results/{wildcards.dataset}/fused/{f}/{main}/seed{family_seeds(f)[0]}.parquet"
+        f: fused_file("parquet", wildcards.dataset, f, main, family_seeds(f)[0])
         for f in dataset_cfg(wildcards)["families"]
     }

@@ -10,7 +10,7 @@ def metric_runs():
             "family": f,
             "scheme": s,
             "seed": seed,
-            "path": f"results/{d}/metrics/{f}/{s}/seed{seed}.csv",
+            "path": metrics_file(d, f, s, seed),
         }
         for d in DATASETS
         for f in config["datasets"][d]["families"]
@@ -28,13 +28,12 @@ def fused_runs():
     for run in metric_runs():
         if run["scheme"] in diagnosed:
             keys = {k: run[k] for k in ("dataset", "family", "scheme", "seed")}
-            stem = "results/{dataset}/fused/{family}/{scheme}/seed{seed}".format(**keys)
             records.append(
                 {
                     **keys,
-                    "routing": f"{stem}.routing.csv",
-                    "settings": f"{stem}.json",
-                    "predictions": f"{stem}.parquet",
+                    "routing": fused_file("routing.csv", **keys),
+                    "settings": fused_file("json", **keys),
+                    "predictions": fused_file("parquet", **keys),
                 }
             )
     return records

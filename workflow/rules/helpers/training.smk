@@ -20,18 +20,18 @@ def family_params(wildcards):
     return canonical(config["families"][wildcards.family]["params"])
 
 
-# The params every training rule passes to its stage.
+# The params every training rule passes to its stage (the family is its wildcard).
 MODEL_PARAMS = {
-    "family": lambda wildcards: wildcards.family,
     "params": family_params,
     "kinds": dataset_params("training", "views"),
     "encoders": view_encoders("training"),
 }
-EXPERT_PARAMS = {**MODEL_PARAMS, "experts": canonical(config["experts"])}
+EXPERT_PARAMS = {**MODEL_PARAMS, "expert_training": canonical(config["experts"])}
 FUSER_PARAMS = {
     **MODEL_PARAMS,
     "fuser_probabilities": config["fusion"]["fuser_probabilities"],
     "fuser_training": canonical(config["fusion"]["fuser_training"]),
+    "soft_targets": lambda wildcards: soft_fuser_targets(wildcards),
     "types": lambda wildcards: scheme_types(wildcards),  # helpers/fusion.smk
 }
 
@@ -61,7 +61,7 @@ def training_families(per_scheme):
 
 def trained_families():
     """The datasets' families that train (every one but the imported: imports.smk)."""
-    return [f for f in FAMILIES if not is_imported(f)]
+    return [f for f in DATASET_FAMILIES if not is_imported(f)]
 
 
 def scheme_jobs(family):
@@ -79,7 +79,7 @@ def model_inputs(wildcards):
     """The rows, their features, the captions of captioned image views and, for a family that
     fine-tunes a model that a rule of models.smk unpacks, that model's folder."""
     inputs = {
-        "data": f"results/{wildcards.dataset}/data.parquet",
+        "data": data_file(wildcards.dataset),
         **feature_files(wildcards),
         **{f"caption_{v}": path for v, path in caption_files(wildcards).items()},
     }
@@ -89,7 +89,7 @@ def model_inputs(wildcards):
 
 def partitioned_model_inputs(wildcards):
     """model_inputs and the scheme's partition (the experts' and the fuser's rows)."""
-    partition = f"results/{wildcards.dataset}/partitions/{wildcards.scheme}"
+    partition = partition_dir(wildcards.scheme, wildcards.dataset)
     return {**model_inputs(wildcards), "partition": partition}
 
 
@@ -108,14 +108,17 @@ def scheme_model_inputs(wildcards):
     return {**expert_inputs(wildcards), **fuser_inputs(wildcards)}
 
 
+def soft_fuser_targets(wildcards):
+    """Whether the job's fuser trains on soft types (``fusion.fuser_training.targets``)."""
+    targets = config["fusion"]["fuser_training"]["targets"]
+    return fuser_soft_targets(wildcards.scheme, targets)
+
+
 def fuser_inputs(wildcards):
     """partitioned_model_inputs and, with ``fusion.fuser_probabilities`` or soft fuser targets,
     the typed rows (their unimodal probabilities p1, p2 are the fuser's extra input or make its
     soft targets)."""
     inputs = partitioned_model_inputs(wildcards)
-    targets = config["fusion"]["fuser_training"]["targets"]
-    if config["fusion"]["fuser_probabilities"] or fuser_soft_targets(
-        wildcards.scheme, targets
-    ):
-        inputs["typed"] = f"results/{wildcards.dataset}/interactions.parquet"
+    if config["fusion"]["fuser_probabilities"] or soft_fuser_targets(wildcards):
+        inputs["typed"] = typed_file(wildcards.dataset)
     return inputs
