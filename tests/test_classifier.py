@@ -138,3 +138,24 @@ def test_permuting_test_labels_changes_no_labeller_output():
         pd.testing.assert_frame_equal(
             decide(a, data, decision, 0.45), decide(b, permuted, decision, 0.45)
         )
+
+
+def test_repeated_rows_are_fit_once_with_their_count_as_weight():
+    """A path on rows that repeat (texts shared by many datapoints) fits the distinct (row,
+    label) pairs weighted by their counts: the same objective, so each C's probabilities are
+    those of a cold pipeline fit on every row (to the solver's tolerance)."""
+    from mmoe.labeling.classifier import C_GRID, LogisticPath, distinct_rows, make_logistic
+
+    rng = np.random.default_rng(4)
+    base = rng.normal(size=(30, 6))
+    pick = rng.integers(0, 30, size=600)
+    x = base[pick]
+    y = (x[:, 0] + rng.logistic(size=600) > 0).astype(int)  # a row may carry both labels
+    xd, yd, counts = distinct_rows(x, y)
+    assert counts.sum() == 600 and len(xd) == len(set(zip(pick, y, strict=True)))
+    for row, label, count in zip(xd, yd, counts, strict=True):
+        assert count == ((x == row).all(1) & (y == label)).sum()
+    path = LogisticPath(C_GRID, 0).fit(x, y).predict_proba(base)
+    for i, c in enumerate(C_GRID):
+        every_row = make_logistic(c, 0)().fit(x, y).predict_proba(base)[:, 1]
+        assert np.abs(path[:, i] - every_row).max() < 5e-3, c  # lbfgs tolerance

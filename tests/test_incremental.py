@@ -101,6 +101,7 @@ def ingest_onwards(dataset) -> set:
     return (
         jobs("ingest", dataset=dataset)
         | jobs("embed_view", dataset=dataset, view=("x1", "x2"))
+        | jobs("discretise_view", dataset=dataset, view=("x1", "x2"))
         | labeling_onwards(dataset)
         | jobs("train_baseline", dataset=dataset, family="mlp", seed="0")
     )
@@ -198,7 +199,8 @@ def test_an_image_encoder_reruns_the_image_views_embedding_onwards_only(tiny_run
     edit = _set("datasets", "synthetic", "image_encoder", str(folder))
     expected = ingest_onwards("synthetic") - jobs("ingest", dataset="synthetic")
     text_view = {"dataset": "synthetic", "view": "x2"}
-    expected -= jobs("embed_view", **text_view) | jobs("label_unimodal", **text_view)
+    for stage in ("embed_view", "discretise_view", "label_unimodal"):
+        expected -= jobs(stage, **text_view)
     assert planned(tiny_run, _edited(tiny_run, tmp_path, edit)) == expected
 
 

@@ -200,25 +200,28 @@ def test_predicted_labels_of_any_kind_are_decomposed():
 
 
 def test_stage_pid_per_type_and_per_model_predictions(tmp_path):
-    from mmoe.stages.pid import dataset_pid
+    from mmoe.stages.pid import dataset_pid, discretise_view
 
     rng = np.random.default_rng(0)
     n = 120
     x1, x2 = rng.integers(0, 2, n), rng.integers(0, 2, n)
     ids = [f"r{i}" for i in range(n)]
     pd.DataFrame({"id": ids, "label": x1 ^ x2}).to_parquet(tmp_path / "data.parquet")
-    features = {}
+    codes = {}
     for view, bits in (("x1", x1), ("x2", x2)):
-        features[view] = tmp_path / f"{view}.npy"
-        np.save(features[view], blobs(bits, rng))
+        np.save(tmp_path / f"{view}.npy", blobs(bits, rng))
+        codes[view] = tmp_path / f"{view}_codes.npy"
+        discretise_view(
+            data=tmp_path / "data.parquet", view=view, kind="text", seed=0,
+            features=tmp_path / f"{view}.npy", codes=codes[view],
+        )  # fmt: skip
     kinds = np.array(list("RUS"))[np.arange(n) % 3]
     pd.DataFrame({"id": ids, "interaction": kinds}).to_parquet(tmp_path / "typed.parquet")
     fused = pd.DataFrame({"id": ids[:40], "baseline": x1[:40], "mmoe": (x1 ^ x2)[:40]})
     fused.to_parquet(tmp_path / "fused.parquet")
     out = dataset_pid(
-        data=tmp_path / "data.parquet", **features, typed=tmp_path / "typed.parquet",
-        families=["mlp"], predictions=[tmp_path / "fused.parquet"], seed=0,
-        pid=tmp_path / "pid.json",
+        data=tmp_path / "data.parquet", **codes, typed=tmp_path / "typed.parquet",
+        families=["mlp"], predictions=[tmp_path / "fused.parquet"], pid=tmp_path / "pid.json",
     )  # fmt: skip
     assert list(out) == ["all rows", "R rows", "U rows", "S rows",
                          "mlp single model predictions", "mlp +MMoE predictions"]  # fmt: skip
@@ -226,3 +229,29 @@ def test_stage_pid_per_type_and_per_model_predictions(tmp_path):
     assert out["mlp single model predictions"]["U1"] > 0.5  # predicts x1: unique to view 1
     assert out["mlp +MMoE predictions"]["S"] > 0.5 and out["mlp +MMoE predictions"]["n"] == 40
     assert json.loads((tmp_path / "pid.json").read_text()) == out
+
+
+def test_stage_codes_are_the_discretised_features_and_checked_against_the_data(tmp_path):
+    """The codes job gives :func:`discretise` of the whole view with :func:`default_k`
+    clusters; codes that do not fit the data table are an error naming both files."""
+    from mmoe.stages.pid import dataset_pid, discretise_view
+
+    rng = np.random.default_rng(1)
+    n = 90
+    bits = rng.integers(0, 2, n)
+    pd.DataFrame({"id": [f"r{i}" for i in range(n)], "label": bits}).to_parquet(
+        tmp_path / "data.parquet"
+    )
+    np.save(tmp_path / "x1.npy", blobs(bits, rng))
+    common = {"data": tmp_path / "data.parquet", "view": "x1", "kind": "text", "seed": 3}
+    codes = discretise_view(**common, features=tmp_path / "x1.npy", codes=tmp_path / "c.npy")
+    assert np.array_equal(codes, discretise(np.load(tmp_path / "x1.npy"), default_k(n), 3))
+    assert np.array_equal(np.load(tmp_path / "c.npy"), codes)
+    np.save(tmp_path / "short.npy", codes[:-1])
+    pd.DataFrame({"id": ["r0"], "interaction": ["R"]}).to_parquet(tmp_path / "typed.parquet")
+    with pytest.raises(ValueError, match=r"short\.npy does not match .*data\.parquet.*89 rows"):
+        dataset_pid(
+            data=tmp_path / "data.parquet", x1=tmp_path / "c.npy", x2=tmp_path / "short.npy",
+            typed=tmp_path / "typed.parquet", families=[], predictions=[],
+            pid=tmp_path / "pid.json",
+        )  # fmt: skip

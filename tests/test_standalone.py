@@ -83,6 +83,7 @@ def test_a_users_config_plans_only_its_own_dataset(tmp_path):
         jobs("prepare_text_encoder")
         | jobs("ingest", dataset="my_pairs")
         | jobs("embed_view", dataset="my_pairs", view=("x1", "x2"))
+        | jobs("discretise_view", dataset="my_pairs", view=("x1", "x2"))
         | jobs("label_unimodal", dataset="my_pairs", view=("x1", "x2"))
         | jobs("labeling_summary", dataset="my_pairs")
         | jobs("partition_interactions", dataset="my_pairs")

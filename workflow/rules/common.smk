@@ -95,7 +95,7 @@ def view_kind(stage):
 # Cluster bundling: the jobs of a group run in one submission (the SLURM profile's
 # `group-components` says how many unconnected parts of the DAG one submission spans). Groups
 # apply to cluster runs only; a local run ignores them.
-FEATURES_GROUP = "features"  # embedding and unimodal labeling
+FEATURES_GROUP = "features"  # embedding, the PID's clusters and unimodal labeling
 TRAINING_GROUP = "train"  # the models of CPU families
 
 
@@ -188,6 +188,10 @@ def counts_file(dataset="{dataset}"):
 
 def pid_file(dataset="{dataset}"):
     return f"results/{dataset}/pid.json"
+
+
+def pid_codes_file(view="{view}", dataset="{dataset}"):
+    return f"results/{dataset}/pid/{view}.npy"
 
 
 def fused_file(

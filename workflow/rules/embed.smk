@@ -13,7 +13,9 @@ rule embed_view:
         FEATURES_GROUP
     conda:
         "../../envs/train.yaml"
-    threads: 2
+    # One thread: on 2 cores two one-thread embeddings give 1.4x the texts per second of one
+    # two-thread embedding (docs/measured.md 0d), and a one-thread job fits any free core.
+    threads: 1
     resources:
         mem_mb=3000,
         runtime=30,

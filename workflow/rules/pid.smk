@@ -1,6 +1,28 @@
+rule discretise_view:
+    input:
+        data=data_file(),
+        features=features_file(),
+    output:
+        codes=pid_codes_file(),
+    log:
+        "logs/{dataset}/discretise_view/{view}.log",
+    benchmark:
+        "benchmarks/{dataset}/discretise_view/{view}.tsv"
+    group:
+        FEATURES_GROUP
+    conda:
+        "../../envs/core.yaml"
+    params:
+        kind=view_kind("pid"),
+        encoder=view_encoder("pid"),
+        seed=config["seed"],
+    script:
+        "../../scripts/discretise_view.py"
+
+
 rule dataset_pid:
     input:
-        unpack(feature_files),
+        unpack(pid_codes_files),
         data=data_file(),
         typed=typed_file(),
         predictions=lambda wildcards: pid_predictions(wildcards).values(),
@@ -13,9 +35,6 @@ rule dataset_pid:
     conda:
         "../../envs/core.yaml"
     params:
-        kinds=dataset_params("pid", "views"),
-        encoders=view_encoders("pid"),
-        seed=config["seed"],
         families=lambda wildcards: list(pid_predictions(wildcards)),
     script:
         "../../scripts/dataset_pid.py"

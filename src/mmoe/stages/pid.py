@@ -9,7 +9,44 @@ import pandas as pd
 
 from mmoe import interactions, io
 from mmoe.mixing import MMOE
-from mmoe.stages.rows import load_views
+from mmoe.stages.rows import IntermediateError, feature_widths, read_features
+
+
+def discretise_view(
+    *,
+    data: str | Path,
+    view: str,
+    kind: str,
+    features: str | Path,
+    seed: int,
+    codes: str | Path,
+    encoder: str | None = None,
+) -> np.ndarray:
+    """The k-means cluster of every row of one view's ``features`` (checked against ``data``;
+    their width too with the ``encoder`` that made them), over all rows with
+    :func:`mmoe.decomposition.default_k` clusters: the view's discrete values for
+    :func:`dataset_pid`. A job of its own, so that it runs beside training, not after fusion."""
+    from mmoe import decomposition
+
+    rows = len(pd.read_parquet(data, columns=["id"]))
+    width = feature_widths({view: kind}, {view: encoder}).get(view)
+    array = read_features(features, data, rows, width)
+    result = decomposition.discretise(array, decomposition.default_k(rows), seed)
+    io.write_npy(result, codes)
+    return result
+
+
+def read_codes(path: str | Path, data: str | Path, rows: int) -> np.ndarray:
+    """A view's cluster codes (:func:`discretise_view`), checked: 1-D integers, one per row of
+    ``data``."""
+    try:
+        array = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as error:
+        raise IntermediateError(path, data, f"not a readable .npy file ({error})") from error
+    if array.ndim != 1 or not np.issubdtype(array.dtype, np.integer) or len(array) != rows:
+        problem = f"a {array.ndim}-D {array.dtype} array of {len(array)} rows"
+        raise IntermediateError(path, data, f"{problem}, not one cluster code per data row")
+    return array
 
 
 def dataset_pid(
@@ -20,23 +57,18 @@ def dataset_pid(
     typed: str | Path,
     families: list[str],
     predictions: list[str | Path],
-    seed: int,
     pid: str | Path,
-    kinds: dict[str, str] | None = None,
-    encoders: dict[str, str] | None = None,
 ) -> dict:
-    """PID (bits) of the two views' features ``x1``, ``x2``, k-means-discretised once over all
-    rows, with: the gold label on all rows and on each interaction type's rows; and, per family
-    of ``families`` with its fused ``predictions`` file, the single model's and the +MMoE
+    """PID (bits) of the two views' cluster codes ``x1``, ``x2`` (:func:`discretise_view`) with:
+    the gold label on all rows and on each interaction type's rows; and, per family of
+    ``families`` with its fused ``predictions`` file, the single model's and the +MMoE
     predictions on the rows they cover (the thesis' model quantification). Returns (and writes
-    to ``pid``) ``{subset: pid}``. ``kinds`` and the ``encoders`` of the features let their
-    widths be checked (:func:`load_views`)."""
+    to ``pid``) ``{subset: pid}``."""
     from mmoe import decomposition
 
-    views = load_views(data, {"x1": x1, "x2": x2}, kinds, encoders=encoders)
-    frame = views.frame
+    frame = pd.read_parquet(data, columns=["id", "label"])
     k = decomposition.default_k(len(frame))
-    codes = [decomposition.discretise(views.features[view], k, seed) for view in ("x1", "x2")]
+    codes = [read_codes(path, data, len(frame)) for path in (x1, x2)]
 
     def decompose(index: np.ndarray, y) -> dict:
         return decomposition.codes_pid(codes[0][index], codes[1][index], y) | {"k1": k, "k2": k}

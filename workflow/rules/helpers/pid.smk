@@ -7,3 +7,7 @@ def pid_predictions(wildcards):
         f: fused_file("parquet", wildcards.dataset, f, main, family_seeds(f)[0])
         for f in dataset_cfg(wildcards)["families"]
     }
+
+
+def pid_codes_files(wildcards):
+    return {v: pid_codes_file(v, wildcards.dataset) for v in ("x1", "x2")}
