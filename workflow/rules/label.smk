@@ -35,6 +35,9 @@ rule label_unimodal:
         "logs/{dataset}/label_unimodal/{view}.log",
     benchmark:
         "benchmarks/{dataset}/label_unimodal/{view}.tsv"
+    # The labels, their summary and the partitions go before jobs that no model waits for
+    # (discretise_view), like the single models: the partitions and every model wait for them.
+    priority: 1
     group:
         FEATURES_GROUP
     conda:
@@ -62,6 +65,7 @@ rule labeling_summary:
         "logs/{dataset}/labeling_summary.log",
     benchmark:
         "benchmarks/{dataset}/labeling_summary.tsv"
+    priority: 1
     conda:
         "../../envs/core.yaml"
     params:

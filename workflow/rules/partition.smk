@@ -13,6 +13,7 @@ rule partition_interactions:
         "logs/{dataset}/partition_interactions.log",
     benchmark:
         "benchmarks/{dataset}/partition_interactions.tsv"
+    priority: 1  # label.smk: label_unimodal
     conda:
         "../../envs/core.yaml"
     params:
