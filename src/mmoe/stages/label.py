@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from mmoe import io
-from mmoe.stages.rows import feature_widths, read_features, read_unimodal
+from mmoe.stages.rows import read_unimodal, read_view_features
 
 
 def label_unimodal(
@@ -38,8 +38,7 @@ def label_unimodal(
     else:
         array = None
         if features is not None:
-            width = feature_widths({view: kind}, {view: encoder}).get(view)
-            array = read_features(features, data, len(frame), width)
+            array = read_view_features(features, data, len(frame), view, kind, encoder)
         backend = make_backend(labeling["backend"], labeling.get("params", {}), seed)
         answers = backend.label(ViewInput(dataset, frame, view, kind, array))
     result = decide(answers, frame, labeling["decision"], labeling["positive_rate_bound"])

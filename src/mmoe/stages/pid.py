@@ -9,7 +9,7 @@ import pandas as pd
 
 from mmoe import interactions, io
 from mmoe.mixing import MMOE
-from mmoe.stages.rows import IntermediateError, feature_widths, read_features
+from mmoe.stages.rows import IntermediateError, load_npy, read_view_features
 
 
 def discretise_view(
@@ -29,8 +29,7 @@ def discretise_view(
     from mmoe import decomposition
 
     rows = len(pd.read_parquet(data, columns=["id"]))
-    width = feature_widths({view: kind}, {view: encoder}).get(view)
-    array = read_features(features, data, rows, width)
+    array = read_view_features(features, data, rows, view, kind, encoder)
     result = decomposition.discretise(array, decomposition.default_k(rows), seed)
     io.write_npy(result, codes)
     return result
@@ -39,10 +38,7 @@ def discretise_view(
 def read_codes(path: str | Path, data: str | Path, rows: int) -> np.ndarray:
     """A view's cluster codes (:func:`discretise_view`), checked: 1-D integers, one per row of
     ``data``."""
-    try:
-        array = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as error:
-        raise IntermediateError(path, data, f"not a readable .npy file ({error})") from error
+    array = load_npy(path, data)
     if array.ndim != 1 or not np.issubdtype(array.dtype, np.integer) or len(array) != rows:
         problem = f"a {array.ndim}-D {array.dtype} array of {len(array)} rows"
         raise IntermediateError(path, data, f"{problem}, not one cluster code per data row")

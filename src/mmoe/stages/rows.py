@@ -55,15 +55,21 @@ class IntermediateError(ValueError):
         )
 
 
+def load_npy(path: str | Path, data: str | Path) -> np.ndarray:
+    """The array of the ``.npy`` intermediate ``path`` made from ``data``; an unreadable file is
+    an :class:`IntermediateError`."""
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as error:
+        raise IntermediateError(path, data, f"not a readable .npy file ({error})") from error
+
+
 def read_features(
     path: str | Path, data: str | Path, rows: int, width: int | None = None
 ) -> np.ndarray:
     """A view's features (``.npy``), checked: readable, 2-D, finite, one row per row of
     ``data`` and, when given, ``width`` columns."""
-    try:
-        array = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as error:
-        raise IntermediateError(path, data, f"not a readable .npy file ({error})") from error
+    array = load_npy(path, data)
     if array.ndim != 2 or not np.issubdtype(array.dtype, np.number):
         shape = f"a {array.ndim}-D {array.dtype} array"
         raise IntermediateError(path, data, f"{shape}, not a 2-D array of numbers")
@@ -77,6 +83,15 @@ def read_features(
         bad = int((~np.isfinite(array)).any(axis=1).sum())
         raise IntermediateError(path, data, f"{bad} feature row(s) hold NaN or infinite values")
     return array
+
+
+def read_view_features(
+    path: str | Path, data: str | Path, rows: int, view: str, kind: str, encoder: str | None
+) -> np.ndarray:
+    """:func:`read_features` of one view, its width checked when the ``encoder`` of its
+    ``kind`` tells it (:func:`feature_widths`)."""
+    width = feature_widths({view: kind}, {view: encoder}).get(view)
+    return read_features(path, data, rows, width)
 
 
 def read_unimodal(path: str | Path, data: str | Path, ids: pd.Series) -> pd.DataFrame:
