@@ -204,6 +204,22 @@ def test_an_image_encoder_reruns_the_image_views_embedding_onwards_only(tiny_run
     assert planned(tiny_run, _edited(tiny_run, tmp_path, edit)) == expected
 
 
+def test_a_family_that_reads_no_features_needs_no_embedding(tiny_run, tmp_path):
+    """A LoRA family reads the raw views: its single model waits for the rows, not for the
+    features (whose encoder therefore reruns none of its models)."""
+
+    def edit(config):
+        model = {"model_path": config["text_encoder"]}  # made by prepare_text_encoder
+        config["families"]["encoder-lora"] = {"params": model, "jobs": "per_model"}
+        config["datasets"]["mustard"]["families"] = ["mlp", "encoder-lora"]
+
+    target = "results/mustard/logits/encoder-lora/single_model/seed0.parquet"
+    edited = _edited(tiny_run, tmp_path, edit)
+    result = run_snakemake(tiny_run, "-n", "--forceall", target, configfile=edited)
+    rules = set(re.findall(r"^\s*(?:local)?rule (\w+):", result.stdout, re.MULTILINE))
+    assert rules == {"ingest", "prepare_text_encoder", "train_baseline"}
+
+
 def test_a_family_parameter_reruns_that_familys_models_onwards_only(tiny_run, tmp_path):
     edit = _set("families", "mlp", "params", "hidden", 16)
     expected = models_onwards("mustard") | models_onwards("synthetic") | multitask_onwards()

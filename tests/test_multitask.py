@@ -64,6 +64,14 @@ def test_captioned_images_pool_as_text_and_uncaptioned_ones_are_mixed():
         view_texts(mixed, "x1")
 
 
+def test_parts_without_features_pool_their_views_only():
+    text = _part(TEXT, {})
+    captioned = _part(IMAGE_TEXT, {}, captions={"x1": ["a red circle"] * 2})
+    pooled = pooling.pool({"t": text, "c": captioned})
+    assert pooled.features == {}
+    assert view_texts(pooled, "x1") == ["x1-0", "x1-1", "a red circle", "a red circle"]
+
+
 def _member(tmp_path, name, kinds, width, n=60, seed=0):
     """A dataset folder as the workflow writes it: data, features and a rus partition."""
     rng = np.random.default_rng(seed)

@@ -83,13 +83,18 @@ def _as_kinds(part: Examples, kinds: dict[str, str]) -> dict[str, list[str]]:
 def pool(parts: dict[str, Examples], group: dict[str, Examples] | None = None) -> Examples:
     """One Examples holding every part, ids prefixed with their dataset, with the feature layout
     and view kinds of ``group`` (all of the group's datasets; by default ``parts`` itself), so
-    that one member alone is laid out as in training."""
+    that one member alone is laid out as in training. Parts without features (a family that
+    reads the raw views) pool without them."""
     if not parts:
         raise ValueError("multitask: nothing to pool")
     group = group or parts
-    layout, kinds = feature_layout(group), pooled_kinds(group)
+    kinds = pooled_kinds(group)
     views = {name: _as_kinds(part, kinds) for name, part in parts.items()}
-    features = {name: place_features(part, layout) for name, part in parts.items()}
+    features = {}
+    if any(part.features for part in group.values()):
+        layout = feature_layout(group)
+        placed = [place_features(part, layout) for part in parts.values()]
+        features = {v: np.concatenate([p[v] for p in placed]) for v in VIEWS}
     targets = [part.targets for part in parts.values()]
     captions = {
         view: [c for part in parts.values() for c in part.captions[view]]
@@ -101,7 +106,7 @@ def pool(parts: dict[str, Examples], group: dict[str, Examples] | None = None) -
         x1=[x for name in parts for x in views[name]["x1"]],
         x2=[x for name in parts for x in views[name]["x2"]],
         view_kinds=kinds,
-        features={v: np.concatenate([features[n][v] for n in parts]) for v in VIEWS},
+        features=features,
         targets=None if any(t is None for t in targets) else np.concatenate(targets),
         captions=captions,
     )

@@ -74,7 +74,9 @@ class ModelFamily(Protocol):
     """A kind of model: trains on examples, saves to a folder, reloads it and writes logits.
 
     A family that can start training from a saved model of its own sets the class attribute
-    ``supports_init_from = True`` and reads ``params["init_from"]`` (that model's folder).
+    ``supports_init_from = True`` and reads ``params["init_from"]`` (that model's folder). A
+    family that reads the views' frozen features (``Examples.features``) sets
+    ``reads_features = True``; the others are handed none, and their jobs do not wait for them.
     """
 
     name: str

@@ -56,6 +56,7 @@ class MLPFamily:
 
     name = "mlp"
     supports_init_from = True  # params["init_from"]: start from a saved mlp (the shared start)
+    reads_features = True  # the views' frozen features are its input
 
     def fit(
         self, train: Examples, val: Examples, n_classes: int, out_dir: Path, params: dict, seed: int

@@ -29,6 +29,12 @@ def supports_init_from(family: str) -> bool:
     return getattr(FAMILIES[family], "supports_init_from", False)
 
 
+def reads_features(family: str) -> bool:
+    """Whether ``family`` reads the views' frozen features (the LoRA families read the raw views:
+    their jobs need no embedding)."""
+    return getattr(FAMILIES[family], "reads_features", False)
+
+
 def fit_single_model(
     family: str, params: dict, views: Views, seed: int, out_dir: str | Path, logits_out: str | Path
 ) -> dict:
@@ -205,13 +211,15 @@ def write_logits(model, params, model_dir, examples, rows: pd.DataFrame, out) ->
 def job_views(
     data, x1, x2, kinds: dict, encoders: dict, caption_x1=None, caption_x2=None, threads=1
 ) -> Views:
-    """The job's rows, the views' features (checked against ``kinds`` and ``encoders``) and the
-    captions of captioned image views; torch on ``threads`` threads."""
+    """The job's rows, the views' features (checked against ``kinds`` and ``encoders``; none
+    for a family that does not read them: ``x1``, ``x2`` None) and the captions of captioned
+    image views; torch on ``threads`` threads."""
     import torch
 
     torch.set_num_threads(threads)
     captions = {v: p for v, p in {"x1": caption_x1, "x2": caption_x2}.items() if p}
-    return load_views(data, {"x1": x1, "x2": x2}, kinds, captions, encoders)
+    features = {v: p for v, p in {"x1": x1, "x2": x2}.items() if p}
+    return load_views(data, features, kinds, captions, encoders)
 
 
 def expert_start(expert_training: dict, single_model) -> dict:
@@ -230,7 +238,7 @@ def fuser_settings(fuser_training: dict, fuser_probabilities: bool, soft_targets
 
 
 def train_baseline(
-    *, family, params, kinds, encoders, seed, data, x1, x2, model, logits,
+    *, family, params, kinds, encoders, seed, data, model, logits, x1=None, x2=None,
     caption_x1=None, caption_x2=None, threads=1,
 ) -> dict:  # fmt: skip
     """Rule train_baseline: :func:`fit_single_model` on the job's rows."""
@@ -239,8 +247,9 @@ def train_baseline(
 
 
 def train_expert(
-    *, family, params, kinds, encoders, seed, data, x1, x2, partition, expert, expert_training,
-    model, logits, single_model=None, caption_x1=None, caption_x2=None, threads=1,
+    *, family, params, kinds, encoders, seed, data, partition, expert, expert_training,
+    model, logits, x1=None, x2=None, single_model=None, caption_x1=None, caption_x2=None,
+    threads=1,
 ) -> dict:  # fmt: skip
     """Rule train_expert: :func:`fit_expert` of type ``expert`` on the job's rows."""
     views = job_views(data, x1, x2, kinds, encoders, caption_x1, caption_x2, threads)
@@ -249,9 +258,9 @@ def train_expert(
 
 
 def train_fuser(
-    *, family, params, kinds, encoders, seed, data, x1, x2, partition, types, fuser_training,
-    fuser_probabilities, soft_targets, model, logits, typed=None, caption_x1=None,
-    caption_x2=None, threads=1,
+    *, family, params, kinds, encoders, seed, data, partition, types, fuser_training,
+    fuser_probabilities, soft_targets, model, logits, x1=None, x2=None, typed=None,
+    caption_x1=None, caption_x2=None, threads=1,
 ) -> dict:  # fmt: skip
     """Rule train_fuser: :func:`fit_fuser` over the scheme's ``types`` on the job's rows."""
     views = job_views(data, x1, x2, kinds, encoders, caption_x1, caption_x2, threads)
@@ -260,9 +269,10 @@ def train_fuser(
 
 
 def train_scheme(
-    *, family, params, kinds, encoders, seed, data, x1, x2, partition, types, expert_training,
+    *, family, params, kinds, encoders, seed, data, partition, types, expert_training,
     fuser_training, fuser_probabilities, soft_targets, experts, expert_logits, fuser,
-    fuser_logits, typed=None, single_model=None, caption_x1=None, caption_x2=None, threads=1,
+    fuser_logits, x1=None, x2=None, typed=None, single_model=None, caption_x1=None,
+    caption_x2=None, threads=1,
 ) -> None:  # fmt: skip
     """Rules train_<expert set>_scheme: the scheme's experts (one per type), then its fuser, in
     one job, so that Python, torch and the rows load once."""

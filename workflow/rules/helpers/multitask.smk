@@ -15,19 +15,20 @@ def multitask_file(
 
 
 def multitask_members(wildcards):
-    """Per member dataset of the group: its data, main-scheme partition, features, view kinds
-    and captions (the train_multitask_expert inputs, keyed for mmoe.stages.multitask).
+    """Per member dataset of the group: its data, main-scheme partition, features (for a family
+    that reads them), view kinds and captions (the train_multitask_expert inputs, keyed for
+    mmoe.stages.multitask).
     """
     main = config["main_scheme"]
     members = {}
     for dataset in GROUPS[wildcards.group]["datasets"]:
-        member = SimpleNamespace(dataset=dataset)
+        member = SimpleNamespace(dataset=dataset, family=wildcards.family)
         members[dataset] = {
             "data": data_file(dataset),
             "partition": partition_dir(main, dataset),
-            "features": feature_files(member),
+            "features": family_feature_files(member),
             "kinds": dataset_params("multitask", "views")(member),
-            "encoders": view_encoders("multitask")(member),
+            "encoders": family_encoders("multitask")(member),
             "captions": caption_files(member),
         }
     return members

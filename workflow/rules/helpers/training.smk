@@ -1,5 +1,5 @@
 # Input, params and output-path functions of the rules in training.smk.
-from mmoe.stages.training import fuser_soft_targets, supports_init_from
+from mmoe.stages.training import fuser_soft_targets, reads_features, supports_init_from
 
 
 def model_dir(role, scheme="{scheme}"):
@@ -20,11 +20,25 @@ def family_params(wildcards):
     return canonical(config["families"][wildcards.family]["params"])
 
 
+def family_feature_files(wildcards):
+    """The views' features of a family that reads them (:func:`reads_features`), else none."""
+    return feature_files(wildcards) if reads_features(wildcards.family) else {}
+
+
+def family_encoders(stage):
+    """A params function: :func:`view_encoders` of ``stage`` for a family that reads the
+    features, else none (the encoders then change nothing the job reads)."""
+    encoders = view_encoders(stage)
+    return lambda wildcards: (
+        encoders(wildcards) if reads_features(wildcards.family) else {}
+    )
+
+
 # The params every training rule passes to its stage (the family is its wildcard).
 MODEL_PARAMS = {
     "params": family_params,
     "kinds": dataset_params("training", "views"),
-    "encoders": view_encoders("training"),
+    "encoders": family_encoders("training"),
 }
 EXPERT_PARAMS = {**MODEL_PARAMS, "expert_training": canonical(config["experts"])}
 FUSER_PARAMS = {
@@ -76,11 +90,12 @@ def schemes_of(expert_set):
 
 
 def model_inputs(wildcards):
-    """The rows, their features, the captions of captioned image views and, for a family that
-    fine-tunes a model that a rule of models.smk unpacks, that model's folder."""
+    """The rows, their features (for a family that reads them), the captions of captioned image
+    views and, for a family that fine-tunes a model that a rule of models.smk unpacks, that
+    model's folder."""
     inputs = {
         "data": data_file(wildcards.dataset),
-        **feature_files(wildcards),
+        **family_feature_files(wildcards),
         **{f"caption_{v}": path for v, path in caption_files(wildcards).items()},
     }
     inputs["pretrained"] = prepared_model(family_params(wildcards).get("model_path"))
