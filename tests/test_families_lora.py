@@ -230,6 +230,41 @@ def test_blip2_lora_trains_saves_and_reloads(tiny_blip2, tmp_path):
     fit_and_compare(family, train, val, tmp_path / "m", params)
 
 
+def test_cpu_autocast_trains_and_predicts_in_bfloat16(tiny_qwen2, tmp_path, monkeypatch):
+    family = CausalLMLoraFamily()
+    dtypes = []
+    real = family.class_logits
+
+    def recording(model, batch, meta):
+        logits = real(model, batch, meta)
+        dtypes.append(logits.dtype)
+        return logits
+
+    monkeypatch.setattr(family, "class_logits", recording)
+    params = {**TINY, "model_path": str(tiny_qwen2), "cpu_autocast": "bfloat16"}
+    train, val = toy_examples(16, 1), toy_examples(10, 2)
+    bf16 = fit_and_compare(family, train, val, tmp_path / "bf16", params)
+    assert set(dtypes) == {torch.bfloat16}  # training, validation and the reloaded model
+    assert bf16["saved"]["hp"]["cpu_autocast"] == "bfloat16"
+    dtypes.clear()
+    fit_and_compare(family, train, val, tmp_path / "fp32", {**params, "cpu_autocast": None})
+    assert set(dtypes) == {torch.float32}
+    with pytest.raises(ValueError, match="cpu_autocast is 'float16'"):
+        family.hyper_parameters({"cpu_autocast": "float16"})
+
+
+@pytest.mark.parametrize(("avx512_bf16", "amx", "resolved"), [
+    (True, False, "bfloat16"), (False, True, "bfloat16"), (False, False, None),
+])  # fmt: skip
+def test_cpu_autocast_auto_is_bfloat16_only_where_the_cpu_has_it(
+    monkeypatch, avx512_bf16, amx, resolved
+):
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: avx512_bf16)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: amx)
+    hp = EncoderLoraFamily().hyper_parameters({"cpu_autocast": "auto"})
+    assert hp["cpu_autocast"] == resolved  # what the model trains with, saves and predicts with
+
+
 def test_resume_after_preemption_matches_uninterrupted_run(tiny_qwen2, tmp_path):
     from safetensors.torch import load_file
 

@@ -50,7 +50,11 @@ COMMON_DEFAULTS = {
     "lora_dropout": 0.1,
     "bucket_batches": 32,
     "device": "auto",
+    "cpu_autocast": None,  # bfloat16: on CPU under bf16 autocast; auto: where the CPU has bf16
 }
+CPU_AUTOCAST = (None, "bfloat16", "auto")
+# torch.cpu's probes of native bf16 matrix instructions (AVX-512 BF16, AMX)
+NATIVE_BF16_PROBES = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
 # How an epoch is chosen (mmoe.metrics.selection_key): a checkpoint made otherwise is not resumed.
 SELECTION = "validation F1, one-class epochs last"
 # Run control, not model identity: they do not invalidate a checkpoint and are not saved.
@@ -114,6 +118,17 @@ def _cuda_dtype():
     import torch
 
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+def cpu_autocast_dtype(setting: str | None) -> str | None:
+    """The CPU autocast dtype of the ``cpu_autocast`` setting: ``auto`` is bfloat16 on a CPU with
+    native bf16 instructions (elsewhere bf16 autocast is slower than fp32), else none (fp32)."""
+    if setting != "auto":
+        return setting
+    import torch
+
+    native = any(getattr(torch.cpu, probe, lambda: False)() for probe in NATIVE_BF16_PROBES)
+    return "bfloat16" if native else None
 
 
 def device_and_dtype(hp: dict):
@@ -237,8 +252,14 @@ class LoraFamily:
 
     # -- building blocks -------------------------------------------------------------------------
     def hyper_parameters(self, params: dict) -> dict:
-        """Common defaults, overridden by the family's, overridden by ``params``."""
-        return {**COMMON_DEFAULTS, **self.defaults, **params}
+        """Common defaults, overridden by the family's, overridden by ``params``; ``cpu_autocast``
+        resolved on this machine (the model saves what it trained with)."""
+        hp = {**COMMON_DEFAULTS, **self.defaults, **params}
+        if hp["cpu_autocast"] not in CPU_AUTOCAST:
+            raise ValueError(
+                f"{self.name}: cpu_autocast is {hp['cpu_autocast']!r}; one of {list(CPU_AUTOCAST)}"
+            )
+        return {**hp, "cpu_autocast": cpu_autocast_dtype(hp["cpu_autocast"])}
 
     def build(self, hp: dict, n_classes: int, seed: int):
         """A fresh trainable peft model (trainable weights in fp32) and its processor."""
@@ -256,12 +277,15 @@ class LoraFamily:
                 p.data = p.data.float()
         return model.to(device), processor
 
-    def _autocast(self, model):
+    def _autocast(self, model, hp: dict):
+        """bf16 (fp16 without bf16) autocast on CUDA; on CPU ``hp["cpu_autocast"]``, else none."""
         import torch
 
-        if next(model.parameters()).device.type != "cuda":
+        if next(model.parameters()).device.type == "cuda":
+            return torch.autocast("cuda", dtype=_cuda_dtype())
+        if hp.get("cpu_autocast") is None:
             return contextlib.nullcontext()
-        return torch.autocast("cuda", dtype=_cuda_dtype())
+        return torch.autocast("cpu", dtype=getattr(torch, hp["cpu_autocast"]))
 
     def _to(self, batch: dict, model) -> dict:
         device = next(model.parameters()).device
@@ -279,7 +303,7 @@ class LoraFamily:
                 [len(i["input_ids"]) for i in items], hp["eval_batch_size"]
             ):
                 batch = self._to(self.collate(processor, [items[i] for i in index]), model)
-                with self._autocast(model):
+                with self._autocast(model, hp):
                     scores = self.class_logits(model, batch, meta).float().cpu().numpy()
                 if out.shape[1] == 0:
                     out = np.zeros((len(items), scores.shape[1]), dtype=np.float32)
@@ -378,7 +402,7 @@ class LoraFamily:
         model.train()
         for step, index in enumerate(tqdm(batches, desc=f"{self.name} epoch {epoch}")):
             batch = self._to(self.collate(processor, [items[i] for i in index]), model)
-            with self._autocast(model):
+            with self._autocast(model, hp):
                 logits = self.class_logits(model, batch, meta)
             loss = loop["loss_fn"](logits.float(), loop["targets"][index].to(logits.device))
             scaler.scale(loss / hp["grad_accum"]).backward()
