@@ -263,6 +263,8 @@ def test_cpu_autocast_auto_is_bfloat16_only_where_the_cpu_has_it(
     monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: amx)
     hp = EncoderLoraFamily().hyper_parameters({"cpu_autocast": "auto"})
     assert hp["cpu_autocast"] == resolved  # what the model trains with, saves and predicts with
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)  # CUDA autocasts on its own
+    assert EncoderLoraFamily().hyper_parameters({"cpu_autocast": "auto"})["cpu_autocast"] is None
 
 
 def test_resume_after_preemption_matches_uninterrupted_run(tiny_qwen2, tmp_path):

@@ -206,7 +206,8 @@ def test_an_image_encoder_reruns_the_image_views_embedding_onwards_only(tiny_run
 
 def test_a_family_that_reads_no_features_needs_no_embedding(tiny_run, tmp_path):
     """A LoRA family reads the raw views: its single model waits for the rows, not for the
-    features (whose encoder therefore reruns none of its models)."""
+    features (an encoder edit reruns only those of its models that the labels, and with them the
+    partitions, depend on)."""
 
     def edit(config):
         model = {"model_path": config["text_encoder"]}  # made by prepare_text_encoder

@@ -131,11 +131,18 @@ def cpu_autocast_dtype(setting: str | None) -> str | None:
     return "bfloat16" if native else None
 
 
+def uses_cuda(hp: dict) -> bool:
+    """Whether the model goes to CUDA: available and not ``device: cpu``."""
+    import torch
+
+    return hp["device"] != "cpu" and torch.cuda.is_available()
+
+
 def device_and_dtype(hp: dict):
     """CUDA with bf16 (fp16 where bf16 is unsupported) when available, else CPU with fp32."""
     import torch
 
-    if hp["device"] != "cpu" and torch.cuda.is_available():
+    if uses_cuda(hp):
         return torch.device("cuda"), _cuda_dtype()
     return torch.device("cpu"), torch.float32
 
@@ -253,13 +260,15 @@ class LoraFamily:
     # -- building blocks -------------------------------------------------------------------------
     def hyper_parameters(self, params: dict) -> dict:
         """Common defaults, overridden by the family's, overridden by ``params``; ``cpu_autocast``
-        resolved on this machine (the model saves what it trained with)."""
+        resolved on this machine (the model saves what it trained with), none on CUDA (whose
+        autocast it does not change, so that a resumed GPU run does not depend on the CPU)."""
         hp = {**COMMON_DEFAULTS, **self.defaults, **params}
         if hp["cpu_autocast"] not in CPU_AUTOCAST:
             raise ValueError(
                 f"{self.name}: cpu_autocast is {hp['cpu_autocast']!r}; one of {list(CPU_AUTOCAST)}"
             )
-        return {**hp, "cpu_autocast": cpu_autocast_dtype(hp["cpu_autocast"])}
+        on_cuda = uses_cuda(hp)
+        return {**hp, "cpu_autocast": None if on_cuda else cpu_autocast_dtype(hp["cpu_autocast"])}
 
     def build(self, hp: dict, n_classes: int, seed: int):
         """A fresh trainable peft model (trainable weights in fp32) and its processor."""
@@ -283,7 +292,7 @@ class LoraFamily:
 
         if next(model.parameters()).device.type == "cuda":
             return torch.autocast("cuda", dtype=_cuda_dtype())
-        if hp.get("cpu_autocast") is None:
+        if hp["cpu_autocast"] is None:
             return contextlib.nullcontext()
         return torch.autocast("cpu", dtype=getattr(torch, hp["cpu_autocast"]))
 

@@ -26,7 +26,8 @@ def train_multitask_expert(
     ``threads`` threads); then write its logits for each dataset's validation and test rows as
     ``logits/<dataset>.parquet``.
 
-    ``members`` maps each dataset to its ``data``, ``partition`` folder, ``features`` (x1, x2),
+    ``members`` maps each dataset to its ``data``, ``partition`` folder, ``features`` (x1, x2;
+    none for a family that reads the raw views),
     view ``kinds`` and optional ``captions`` and feature ``encoders`` (their widths are then
     checked); :mod:`mmoe.pooling` pools them.
     """

@@ -35,8 +35,9 @@ def multitask_members(wildcards):
 
 
 def multitask_inputs(wildcards):
-    """Every file of every member (flattened from multitask_members)."""
-    files = []
+    """Every file of every member (flattened from multitask_members) and the family's
+    pretrained model folder, where a rule of models.smk makes it."""
+    files = prepared_model(family_params(wildcards).get("model_path"))
     for member in multitask_members(wildcards).values():
         files += [member["data"], member["partition"], *member["features"].values()]
         files += member["captions"].values()

@@ -43,7 +43,7 @@ MODEL_PARAMS = {
 EXPERT_PARAMS = {**MODEL_PARAMS, "expert_training": canonical(config["experts"])}
 FUSER_PARAMS = {
     **MODEL_PARAMS,
-    "fuser_probabilities": config["fusion"]["fuser_probabilities"],
+    "fuser_probabilities": lambda wildcards: fuser_probabilities(wildcards),
     "fuser_training": canonical(config["fusion"]["fuser_training"]),
     "soft_targets": lambda wildcards: soft_fuser_targets(wildcards),
     "types": lambda wildcards: scheme_types(wildcards),  # helpers/fusion.smk
@@ -129,11 +129,17 @@ def soft_fuser_targets(wildcards):
     return fuser_soft_targets(wildcards.scheme, targets)
 
 
+def fuser_probabilities(wildcards):
+    """Whether the job's fuser reads the unimodal probabilities as features
+    (``fusion.fuser_probabilities``, for a family that reads features)."""
+    return config["fusion"]["fuser_probabilities"] and reads_features(wildcards.family)
+
+
 def fuser_inputs(wildcards):
-    """partitioned_model_inputs and, with ``fusion.fuser_probabilities`` or soft fuser targets,
+    """partitioned_model_inputs and, with :func:`fuser_probabilities` or soft fuser targets,
     the typed rows (their unimodal probabilities p1, p2 are the fuser's extra input or make its
     soft targets)."""
     inputs = partitioned_model_inputs(wildcards)
-    if config["fusion"]["fuser_probabilities"] or soft_fuser_targets(wildcards):
+    if fuser_probabilities(wildcards) or soft_fuser_targets(wildcards):
         inputs["typed"] = typed_file(wildcards.dataset)
     return inputs
